@@ -1,0 +1,107 @@
+"""Every error reportkit raises on purpose derives from :class:`ReportkitError`.
+
+The CLI prints the message of a ``ReportkitError`` and exits with code 2, without a
+traceback: each message names what is wrong, where, and what was expected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "CampaignError",
+    "DataError",
+    "DataProblem",
+    "ExecutionError",
+    "ParameterError",
+    "ReportkitError",
+    "SystemDependencyError",
+]
+
+
+class ReportkitError(Exception):
+    """Root of reportkit's errors: a message a person can act on."""
+
+
+@dataclass(frozen=True)
+class DataProblem:
+    """One thing wrong in an input file: where it is and what was expected there.
+
+    ``row`` counts as a spreadsheet does: the header is row 1, the first record row 2.
+    """
+
+    file: Path
+    expected: str
+    row: int | None = None
+    column: str | None = None
+    found: str | None = None
+
+    def __str__(self) -> str:
+        where = [str(self.file)]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column '{self.column}'")
+        found = f" (found {self.found!r})" if self.found is not None else ""
+        return f"{', '.join(where)}: {self.expected}{found}"
+
+
+class DataError(ReportkitError):
+    """The campaign's data is not what reportkit expects; ``problems`` says where and why."""
+
+    def __init__(self, problems: DataProblem | Sequence[DataProblem]):
+        self.problems: tuple[DataProblem, ...] = (
+            (problems,) if isinstance(problems, DataProblem) else tuple(problems)
+        )
+        if not self.problems:
+            raise ValueError("a DataError needs at least one problem")
+        lines = [str(p) for p in self.problems]
+        if len(lines) > 1:
+            lines.insert(0, f"{len(lines)} problems in the campaign's data:")
+        super().__init__("\n".join(lines))
+
+    @property
+    def file(self) -> Path:
+        return self.problems[0].file
+
+    @property
+    def row(self) -> int | None:
+        return self.problems[0].row
+
+    @property
+    def column(self) -> str | None:
+        return self.problems[0].column
+
+
+class CampaignError(DataError):
+    """``campaign.yaml`` is missing, malformed, or lacks a key."""
+
+
+class ParameterError(ReportkitError, ValueError):
+    """A notebook parameter is unknown or has a value of the wrong type."""
+
+    def __init__(self, name: str, message: str):
+        self.name = name
+        super().__init__(f"parameter '{name}': {message}")
+
+
+class ExecutionError(ReportkitError):
+    """A notebook cell failed while the document was built."""
+
+    def __init__(self, notebook: str, cell_index: int | None, ename: str, evalue: str, kept: Path | None):
+        self.notebook, self.cell_index, self.ename, self.evalue, self.kept = (
+            notebook,
+            cell_index,
+            ename,
+            evalue,
+            kept,
+        )
+        cell = f"cell {cell_index}" if cell_index is not None else "a cell"
+        kept_note = f"; the executed notebook is kept at {kept}" if kept else ""
+        super().__init__(f"{notebook}: {cell} failed with {ename}: {evalue}{kept_note}")
+
+
+class SystemDependencyError(ReportkitError):
+    """A system library or font that reportkit needs is missing; the message says what to install."""

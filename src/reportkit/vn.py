@@ -19,8 +19,10 @@ __all__ = [
     "IssueDate",
     "amount_in_words",
     "doc_number",
+    "doc_symbol",
     "format_quantity",
     "format_vnd",
+    "issue_date_text",
     "number_to_words",
     "parse_vnd",
     "place_date",
@@ -297,6 +299,11 @@ def doc_number(number: int | None, doc_type: str, agency: str) -> str:
     ``number=None`` leaves a blank to be filled when the document is registered; an empty
     ``doc_type`` gives the symbol of an official letter (``"Số: 1453/BTTTT-HTQT"``).
     """
+    return f"Số: {doc_symbol(number, doc_type, agency)}"
+
+
+def doc_symbol(number: int | None, doc_type: str, agency: str) -> str:
+    """Number and symbol without "Số:", as cited in text: ``"05/KH-STTTT"``."""
     if number is None:
         figure = BLANK
     else:
@@ -305,7 +312,7 @@ def doc_number(number: int | None, doc_type: str, agency: str) -> str:
             raise ValueError(f"a document number starts at 1, got {number}")
         figure = f"{number:02d}"
     symbol = f"{doc_type}-{agency}" if doc_type else agency
-    return f"Số: {figure}/{symbol}"
+    return f"{figure}/{symbol}"
 
 
 def short_date(date: dt.date) -> str:

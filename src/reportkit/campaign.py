@@ -1,0 +1,238 @@
+"""Load and check a campaign folder: ``campaign.yaml`` and its tables.
+
+A campaign folder holds everything that changes from one campaign to the next::
+
+    data/campaigns/wtisd-2021-phu-yen/
+        campaign.yaml   # who issues the documents, their text, numbers and dates
+        budget.csv      # the budget estimate (or budget.xlsx)
+
+Next year's plan needs new values in these files, never new code. The keys of
+``campaign.yaml`` are documented in ``data/README.md`` and checked here: a typo in a key
+is an error, not a silently ignored setting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+
+from . import tables
+from .budget import line_amounts
+from .exceptions import CampaignError, DataError, DataProblem
+from .vn import IssueDate
+
+__all__ = ["Campaign", "CampaignConfig", "load_campaign"]
+
+CONFIG_FILE = "campaign.yaml"
+
+
+def _issue_date(value: Any) -> IssueDate | None:
+    if value is None or value == "":
+        return None
+    return IssueDate.parse(value if isinstance(value, dt.date) else str(value))
+
+
+DocDate = Annotated[IssueDate | None, BeforeValidator(_issue_date)]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Agency(_Model):
+    """The issuing agency, as its header and its text name it."""
+
+    superior: Text = Field(description="Superior agency, upper case: 'UBND TỈNH PHÚ YÊN'.")
+    name: Text = Field(description="Issuing agency as it reads in running text: 'Sở Thông tin và Truyền thông'.")
+    abbreviation: Text = Field(description="Its symbol in document numbers: 'STTTT'.")
+    place: Text = Field(description="Place written before the date: 'Phú Yên'.")
+    header_name: str | None = Field(
+        None, description="Name in the header if not the upper-cased name; a line break where it wraps."
+    )
+
+    @property
+    def header(self) -> str:
+        return self.header_name or self.name.upper()
+
+
+class Signer(_Model):
+    """Who signs: ``authority`` is 'GIÁM ĐỐC' or 'KT. GIÁM ĐỐC' with ``title`` 'PHÓ GIÁM ĐỐC'."""
+
+    authority: Text
+    title: str | None = None
+    name: Text
+
+
+class Part(_Model):
+    """A numbered part of a section (``1. Mục đích``): a heading and paragraphs."""
+
+    heading: Text
+    body: str = ""
+    run_in: bool = Field(False, description="Start the body on the heading's line.")
+
+
+class Section(Part):
+    """A section with a Roman number (``I. MỤC ĐÍCH, YÊU CẦU``), its own body and parts."""
+
+    parts: tuple[Part, ...] = ()
+
+
+class Appendix(_Model):
+    """An appendix printed after the document, numbered on its own pages."""
+
+    label: str = "Phụ lục"
+    title: Text
+    subtitle: str | None = None
+    body: Text
+
+
+class BudgetSettings(_Model):
+    """The budget estimate attached to the plan."""
+
+    file: str = "budget"
+    title: Text
+
+
+class Plan(_Model):
+    """The plan (Kế hoạch): its number, date, summary and text."""
+
+    number: int | None = Field(None, ge=1, description="Registered number; empty leaves a blank.")
+    issued_on: DocDate = Field(None, description="2021-05-07, or 2021-05 to leave the day blank.")
+    summary: Text = Field(description="The summary line (trích yếu) under KẾ HOẠCH.")
+    basis: tuple[Text, ...] = Field((), description="Legal basis lines (Căn cứ…, Thực hiện…).")
+    intro: str = ""
+    sections: tuple[Section, ...] = Field(min_length=1)
+    closing: str = ""
+    recipients: tuple[Text, ...] = Field(min_length=1)
+    appendices: tuple[Appendix, ...] = ()
+    budget: BudgetSettings
+
+
+class CampaignConfig(_Model):
+    """Everything ``campaign.yaml`` holds."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")] = Field(
+        description="Folder name of the outputs: lower-case letters, digits, '-', '_' and '.'."
+    )
+    year: int = Field(ge=2000, le=2100)
+    event: Text = Field(description="'Ngày Viễn thông và Xã hội thông tin thế giới'")
+    event_date: dt.date
+    theme: Text
+    agency: Agency
+    signer: Signer
+    plan: Plan
+
+    @field_validator("event_date")
+    @classmethod
+    def _event_in_year(cls, value: dt.date, info: Any) -> dt.date:
+        year = info.data.get("year")
+        if year is not None and value.year != year:
+            raise ValueError(f"event_date {value} is not in the campaign's year {year}")
+        return value
+
+
+@dataclass(frozen=True)
+class Campaign:
+    """A loaded and checked campaign: its settings and its tables."""
+
+    folder: Path
+    config: CampaignConfig
+    budget: pd.DataFrame
+    files: tuple[Path, ...]
+
+    @property
+    def id(self) -> str:
+        return self.config.id
+
+
+def load_campaign(folder: str | Path) -> Campaign:
+    """Load ``folder`` and check everything in it.
+
+    Raises
+    ------
+    CampaignError
+        ``campaign.yaml`` is missing, is not YAML, or has a missing, unknown or bad key.
+    DataError
+        A table is missing or has a bad cell; every problem is listed with file, row, column.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise CampaignError(DataProblem(folder, "a campaign folder holding campaign.yaml", found="no folder"))
+    config_path = folder / CONFIG_FILE
+    config = _load_config(config_path)
+    budget_path = tables.find_table(folder, config.plan.budget.file)
+    if budget_path is None:
+        expected = " or ".join(f"{config.plan.budget.file}{s}" for s in tables.SUFFIXES)
+        raise DataError(DataProblem(folder / f"{config.plan.budget.file}.csv", f"a budget table: {expected}"))
+    budget = _check_budget(budget_path, tables.read_table(budget_path, tables.BUDGET))
+    return Campaign(folder=folder, config=config, budget=budget, files=(config_path, budget_path))
+
+
+def _load_config(path: Path) -> CampaignConfig:
+    if not path.is_file():
+        raise CampaignError(DataProblem(path, "a campaign.yaml file", found="nothing"))
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise CampaignError(DataProblem(path, "a YAML file in UTF-8")) from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        row = mark.line + 1 if mark else None
+        problem = getattr(error, "problem", None) or str(error)
+        raise CampaignError(DataProblem(path, f"valid YAML ({problem})", row=row)) from None
+    if not isinstance(data, dict):
+        raise CampaignError(DataProblem(path, "a YAML mapping of keys (id:, year:, agency:, …)"))
+    try:
+        return CampaignConfig.model_validate(data)
+    except ValidationError as error:
+        raise CampaignError([_config_problem(path, e) for e in error.errors()]) from None
+
+
+def _config_problem(path: Path, error: dict) -> DataProblem:
+    key = ".".join(str(part) for part in error["loc"])
+    if error["type"] == "missing":
+        expected = f"a key '{key}'"
+    elif error["type"] == "extra_forbidden":
+        expected = f"no key '{key}' (it is not a campaign setting; check its spelling in data/README.md)"
+    else:
+        message = re.sub(r"^Value error, ", "", error["msg"])
+        expected = f"key '{key}': {message}"
+    found = error.get("input") if error["type"] not in ("missing",) else None
+    return DataProblem(path, expected, found=None if isinstance(found, dict | list) else found)
+
+
+def _check_budget(path: Path, budget: pd.DataFrame) -> pd.DataFrame:
+    """Drop a pasted 'Tổng cộng' row after checking it; check each line's Thành tiền."""
+    problems: list[DataProblem] = []
+    is_total = (budget["line_id"] == "") & budget["content"].str.lower().str.strip(" :").isin(
+        ["tổng cộng", "cộng", "tổng"]
+    )
+    budget_lines = budget[~is_total]
+    computed = line_amounts(budget_lines)
+    stated = budget_lines["amount"]
+    mismatch = (stated != 0) & (stated != computed)
+    problems += tables.problems_where(
+        path,
+        mismatch,
+        "amount",
+        "Thành tiền equal to quantity × unit price",
+        found=stated.astype(str) + " ≠ " + computed.astype(str),
+    )
+    for row, total in budget.loc[is_total, "amount"].items():
+        if total and total != int(computed.sum()):
+            problems.append(
+                DataProblem(path, f"a total of {int(computed.sum())}", row=int(row), column="amount", found=str(total))
+            )
+    if budget_lines.empty:
+        problems.append(DataProblem(path, "at least one budget line"))
+    if problems:
+        raise DataError(problems)
+    return budget_lines.assign(amount=computed)

@@ -1,0 +1,125 @@
+"""Export an executed notebook to the document's HTML and PDF, through nbconvert.
+
+Both exporters are registered under the ``nbconvert.exporters`` entry point, so
+``jupyter nbconvert --to reportkit_pdf outputs/wtisd-2021-phu-yen/plan.ipynb`` works as
+well as ``reportkit build``. They keep only the outputs that a notebook marked as its
+document (see :class:`reportkit.document.Document`): no code, no prompts.
+
+The PDF comes from WeasyPrint: no TeX, no browser. Nothing is fetched from the network:
+the HTML is self-contained and WeasyPrint's URL fetcher refuses everything but ``data:``
+URLs and local files.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib.resources import files
+from typing import Any
+
+from nbconvert.exporters import TemplateExporter
+from traitlets import default
+
+from . import __version__
+from .document import FIGURES_MIMETYPE
+from .exceptions import ReportkitError, SystemDependencyError
+
+__all__ = ["ReportkitHTMLExporter", "ReportkitPDFExporter", "document_figures", "render_pdf"]
+
+_TEMPLATES = files("reportkit") / "templates" / "nbconvert"
+
+
+class ReportkitHTMLExporter(TemplateExporter):
+    """The document of an executed reportkit notebook as one self-contained HTML page."""
+
+    export_from_notebook = "reportkit HTML"
+    output_mimetype = "text/html"
+
+    @default("file_extension")
+    def _file_extension_default(self) -> str:
+        return ".html"
+
+    @default("template_name")
+    def _template_name_default(self) -> str:
+        return "reportkit"
+
+    @default("template_extension")
+    def _template_extension_default(self) -> str:
+        return ".html.j2"  # the PDF is laid out from the same HTML
+
+    @default("extra_template_basedirs")
+    def _default_extra_template_basedirs(self) -> list[str]:
+        return [str(_TEMPLATES)]
+
+    def from_notebook_node(self, nb, resources: dict[str, Any] | None = None, **kw):
+        resources = self._init_resources(resources)
+        documents = [
+            output.metadata.get("text/html", {}).get("reportkit") or output.metadata.get("reportkit")
+            for cell in nb.cells
+            for output in cell.get("outputs", [])
+            if "text/html" in output.get("data", {})
+        ]
+        documents = [d for d in documents if d]
+        if not documents:
+            name = resources.get("metadata", {}).get("name", "the notebook")
+            raise ReportkitError(
+                f"{name}: no reportkit document among its outputs; run the notebook first "
+                "(its last cell shows the document)"
+            )
+        resources["reportkit_title"] = documents[0].get("title", "")
+        resources["reportkit_version"] = __version__
+        return super().from_notebook_node(nb, resources, **kw)
+
+
+class ReportkitPDFExporter(ReportkitHTMLExporter):
+    """The document of an executed reportkit notebook as an A4 PDF, laid out by WeasyPrint."""
+
+    export_from_notebook = "reportkit PDF"
+    output_mimetype = "application/pdf"
+
+    @default("file_extension")
+    def _file_extension_default(self) -> str:
+        return ".pdf"
+
+    def from_notebook_node(self, nb, resources: dict[str, Any] | None = None, **kw):
+        html, resources = super().from_notebook_node(nb, resources, **kw)
+        resources["output_extension"] = ".pdf"
+        return render_pdf(html), resources
+
+
+def _offline_fetcher(url: str, *args, **kwargs):
+    # Reports are built offline: a URL to the web in the data must not turn into a request.
+    if url.startswith(("data:", "file:")):
+        from weasyprint.urls import default_url_fetcher
+
+        return default_url_fetcher(url, *args, **kwargs)
+    raise ValueError(f"reportkit does not fetch {url!r}: documents are built offline")
+
+
+def render_pdf(html: str) -> bytes:
+    """Lay out ``html`` on A4 pages with WeasyPrint and return the PDF's bytes."""
+    weasyprint = _import_weasyprint()
+    document = weasyprint.HTML(string=html, url_fetcher=_offline_fetcher).render()
+    return document.write_pdf(metadata={"creator": f"reportkit {__version__}"}) or b""
+
+
+def _import_weasyprint():
+    try:
+        import weasyprint
+    except OSError as error:  # cffi cannot find Pango's shared libraries
+        raise SystemDependencyError(
+            "WeasyPrint needs the Pango library to make PDFs; install it with "
+            "'apt-get install libpango-1.0-0 libpangoft2-1.0-0' (Debian/Ubuntu). "
+            f"Import failed with: {error}"
+        ) from None
+    return weasyprint
+
+
+def document_figures(nb) -> dict[str, Any]:
+    """The figures every document in an executed notebook carries, merged by document kind."""
+    figures: dict[str, Any] = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {}).get(FIGURES_MIMETYPE)
+            if data is not None:
+                figures.update(json.loads(data) if isinstance(data, str) else data)
+    return figures

@@ -17,6 +17,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 import pandas as pd
@@ -26,11 +27,14 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from . import tables
 from .budget import line_amounts
 from .exceptions import CampaignError, DataError, DataProblem
-from .vn import IssueDate
+from .vn import IssueDate, parse_vnd
 
 __all__ = ["Campaign", "CampaignConfig", "load_campaign"]
 
 CONFIG_FILE = "campaign.yaml"
+
+#: Names that text in campaign.yaml may use in braces; reportkit fills them in.
+PLACEHOLDERS = ("year", "event", "theme", "agency", "place", "event_date", "budget_total", "budget_total_words")
 
 
 def _issue_date(value: Any) -> IssueDate | None:
@@ -191,9 +195,31 @@ def _load_config(path: Path) -> CampaignConfig:
     if not isinstance(data, dict):
         raise CampaignError(DataProblem(path, "a YAML mapping of keys (id:, year:, agency:, …)"))
     try:
-        return CampaignConfig.model_validate(data)
+        config = CampaignConfig.model_validate(data)
     except ValidationError as error:
         raise CampaignError([_config_problem(path, e) for e in error.errors()]) from None
+    unknown = list(_unknown_placeholders(data))
+    if unknown:
+        known = ", ".join("{" + name + "}" for name in PLACEHOLDERS)
+        raise CampaignError(
+            [DataProblem(path, f"key '{key}': only known placeholders ({known})", found=f"{{{name}}}")
+             for key, name in unknown]
+        )
+    return config
+
+
+def _unknown_placeholders(data: Any, key: str = "") -> Iterator[tuple[str, str]]:
+    """(key, name) of every ``{name}`` in the text of ``data`` that reportkit does not fill."""
+    if isinstance(data, str):
+        for name in re.findall(r"\{(\w+)\}", data):
+            if name not in PLACEHOLDERS:
+                yield key, name
+    elif isinstance(data, dict):
+        for name, value in data.items():
+            yield from _unknown_placeholders(value, f"{key}.{name}" if key else str(name))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _unknown_placeholders(value, f"{key}.{index}")
 
 
 def _config_problem(path: Path, error: dict) -> DataProblem:
@@ -210,29 +236,34 @@ def _config_problem(path: Path, error: dict) -> DataProblem:
 
 
 def _check_budget(path: Path, budget: pd.DataFrame) -> pd.DataFrame:
-    """Drop a pasted 'Tổng cộng' row after checking it; check each line's Thành tiền."""
-    problems: list[DataProblem] = []
-    is_total = (budget["line_id"] == "") & budget["content"].str.lower().str.strip(" :").isin(
-        ["tổng cộng", "cộng", "tổng"]
-    )
-    budget_lines = budget[~is_total]
-    computed = line_amounts(budget_lines)
-    stated = budget_lines["amount"]
+    """Check each line's Thành tiền, and a pasted 'Tổng cộng' row, against quantity × unit price."""
+    computed = line_amounts(budget)
+    stated = budget["amount"]
     mismatch = (stated != 0) & (stated != computed)
-    problems += tables.problems_where(
+    problems = tables.problems_where(
         path,
         mismatch,
         "amount",
         "Thành tiền equal to quantity × unit price",
         found=stated.astype(str) + " ≠ " + computed.astype(str),
     )
-    for row, total in budget.loc[is_total, "amount"].items():
-        if total and total != int(computed.sum()):
+    total = int(computed.sum())
+    for row, cells in budget.attrs.get("totals", {}).items():
+        stated_total = cells.get("amount", "")
+        if stated_total and _as_amount(stated_total) != total:
             problems.append(
-                DataProblem(path, f"a total of {int(computed.sum())}", row=int(row), column="amount", found=str(total))
+                DataProblem(path, f"a total of {total} (the sum of the lines)", row=row, column="amount",
+                            found=stated_total)
             )
-    if budget_lines.empty:
+    if budget.empty:
         problems.append(DataProblem(path, "at least one budget line"))
     if problems:
         raise DataError(problems)
-    return budget_lines.assign(amount=computed)
+    return budget.assign(amount=computed)
+
+
+def _as_amount(text: str) -> int | None:
+    try:
+        return parse_vnd(text)
+    except ValueError:
+        return None

@@ -26,7 +26,6 @@ from markupsafe import Markup, escape
 from . import vn
 from .budget import BudgetEstimate
 from .campaign import Campaign
-from .exceptions import CampaignError, DataProblem
 
 __all__ = ["FIGURES_MIMETYPE", "Document", "plan_document"]
 
@@ -76,27 +75,16 @@ def _environment() -> jinja2.Environment:
 
 
 class _Text:
-    """Fills ``{placeholders}`` in the campaign's text and turns it into safe HTML."""
+    """Fills ``{placeholders}`` in the campaign's text and turns it into safe HTML.
 
-    def __init__(self, values: Mapping[str, str], source: str):
+    The campaign's loader has already refused unknown placeholders, so every name is here.
+    """
+
+    def __init__(self, values: Mapping[str, str]):
         self.values = values
-        self.source = source
 
     def fill(self, text: str) -> str:
-        def replace(match: re.Match) -> str:
-            name = match.group(1)
-            if name not in self.values:
-                known = ", ".join("{" + k + "}" for k in self.values)
-                raise CampaignError(
-                    DataProblem(
-                        self.source,
-                        f"only known placeholders in text ({known})",
-                        found=match.group(0),
-                    )
-                )
-            return self.values[name]
-
-        return re.sub(r"\{(\w+)\}", replace, text)
+        return re.sub(r"\{(\w+)\}", lambda match: self.values[match.group(1)], text)
 
     def inline(self, text: str) -> Markup:
         html = str(escape(self.fill(text)))
@@ -158,8 +146,7 @@ def plan_document(
         | {
             "budget_total": vn.format_vnd(estimate.total),
             "budget_total_words": vn.amount_in_words(estimate.total),
-        },
-        source=str(campaign.folder / "campaign.yaml"),
+        }
     )
     title = text.fill(plan.summary)
     html = _environment().get_template("plan.html.j2").render(

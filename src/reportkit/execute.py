@@ -98,6 +98,10 @@ def build(
         if fmt not in FORMATS:
             raise ParameterError("to", f"unknown format {fmt!r}; reportkit writes: {', '.join(FORMATS)}")
     campaign = load_campaign(campaign_dir)
+    if "pdf" in to:
+        from .system import check_pdf_dependencies
+
+        check_pdf_dependencies()
     jobs = {doc: (notebook_path(doc), _checked_parameters(notebook_path(doc), parameters or {})) for doc in docs}
 
     out = Path(out)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -51,7 +51,10 @@ class Schema:
     name: str
     columns: tuple[Column, ...]
     key: str | None = None
-    drops: tuple[str, ...] = field(default=())  # headers read and ignored (a computed total)
+    #: A row with an empty key and one of these labels in ``label`` is a pasted total row
+    #: ("Tổng cộng"): it is kept out of the records, its cells in ``DataFrame.attrs["totals"]``.
+    total_labels: tuple[str, ...] = ()
+    label: str | None = None
 
     @property
     def column_names(self) -> list[str]:
@@ -61,6 +64,8 @@ class Schema:
 BUDGET = Schema(
     name="budget",
     key="line_id",
+    total_labels=("tổng cộng", "tổng", "cộng"),
+    label="content",
     columns=(
         Column("line_id", aliases=("stt",)),
         Column("content", aliases=("nội dung",)),
@@ -152,6 +157,12 @@ def read_table(path: Path, schema: Schema) -> pd.DataFrame:
     """
     raw = _read_raw(path)
     raw = _rename_columns(raw, path, schema)
+    totals = pd.DataFrame()
+    if schema.total_labels:
+        is_total = (raw[schema.key] == "") & raw[schema.label].str.lower().str.strip(" :").isin(
+            schema.total_labels
+        )
+        raw, totals = raw[~is_total], raw[is_total]
     problems: list[DataProblem] = []
     columns: dict[str, pd.Series] = {}
     for column in schema.columns:
@@ -166,6 +177,7 @@ def read_table(path: Path, schema: Schema) -> pd.DataFrame:
         problems += _duplicates(path, table[schema.key], schema.key)
     if problems:
         raise DataError(problems)
+    table.attrs["totals"] = totals.to_dict("index")
     return table
 
 

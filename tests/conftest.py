@@ -1,0 +1,44 @@
+"""Shared fixtures: tiny campaigns to copy and break, and the path of the sample."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "campaigns" / "wtisd-2021-phu-yen"
+MINIMAL = Path(__file__).parent / "data" / "minimal"
+
+
+@pytest.fixture
+def make_campaign(tmp_path: Path) -> Callable[..., Path]:
+    """Copy a campaign into a temporary folder, replacing or removing some of its files.
+
+    ``make_campaign(**{"budget.csv": "text"})`` writes that text; ``None`` deletes the file;
+    a callable receives the original text and returns the new one.
+    """
+
+    def make(source: Path = MINIMAL, **files: str | None | Callable[[str], str]) -> Path:
+        folder = tmp_path / "campaigns" / source.name
+        shutil.copytree(source, folder)
+        for name, content in files.items():
+            path = folder / name
+            if content is None:
+                path.unlink()
+            elif callable(content):
+                path.write_text(content(path.read_text(encoding="utf-8")), encoding="utf-8")
+            else:
+                path.write_text(content, encoding="utf-8")
+        return folder
+
+    return make
+
+
+def pdf_text(path: Path) -> str:
+    """The text of a PDF, as pdftotext reads it, with every run of spaces made one."""
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True)
+    return " ".join(text.stdout.replace("\u00a0", " ").split())

@@ -1,0 +1,184 @@
+"""Loading and checking a campaign folder: every bad input names its file, row and column."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from reportkit.campaign import load_campaign
+from reportkit.exceptions import CampaignError, DataError
+
+from .conftest import MINIMAL, SAMPLE
+
+
+def test_the_sample_campaign_loads_with_the_seed_budget():
+    campaign = load_campaign(SAMPLE)
+    assert campaign.id == "wtisd-2021-phu-yen"
+    assert campaign.config.signer.name == "Trần Thanh Hưng"
+    assert campaign.budget[["quantity", "unit_price", "amount"]].values.tolist() == [[1, 300_000, 300_000]]
+
+
+def test_budget_values_are_integer_dong():
+    budget = load_campaign(MINIMAL).budget
+    assert budget["unit_price"].dtype == "int64"
+    assert budget["amount"].tolist() == [700_000, 3_015]
+
+
+def test_vietnamese_headers_and_a_pasted_total_row_are_accepted(make_campaign):
+    folder = make_campaign(
+        **{
+            "budget.csv": "STT,Nội dung,ĐVT,Số lượng,Đơn giá,Thành tiền,Ghi chú\n"
+            "1,Băng rôn,Cái,02,350.000,700.000,\n"
+            ",Tổng cộng,,,,700.000,\n"
+        }
+    )
+    budget = load_campaign(folder).budget
+    assert budget["amount"].tolist() == [700_000]
+    assert budget.index.tolist() == [2]  # the spreadsheet row
+
+
+def test_the_same_budget_as_xlsx(make_campaign):
+    folder = make_campaign(**{"budget.csv": None})
+    pd.DataFrame(
+        {
+            "STT": [1, 2],
+            "Nội dung": ["Băng rôn", "Pa-nô"],
+            "ĐVT": ["Cái", "Cái"],
+            "Số lượng": [2, 1],
+            "Đơn giá": [350000, 1200000],
+            "Thành tiền": [700000, 1200000],
+        }
+    ).to_excel(folder / "budget.xlsx", index=False)
+    budget = load_campaign(folder).budget
+    assert budget["amount"].tolist() == [700_000, 1_200_000]
+
+
+def test_a_csv_saved_by_excel_with_a_byte_order_mark(make_campaign):
+    folder = make_campaign()
+    text = (folder / "budget.csv").read_text(encoding="utf-8")
+    (folder / "budget.csv").write_bytes("\ufeff".encode() + text.encode("utf-8"))
+    assert load_campaign(folder).budget["line_id"].tolist() == ["1", "2"]
+
+
+BUDGET_HEADER = "line_id,content,unit,quantity,unit_price,note\n"
+
+
+@pytest.mark.parametrize(
+    ("budget", "row", "column", "expected"),
+    [
+        (BUDGET_HEADER + "1,Băng rôn,Cái,hai,350.000,\n", 2, "quantity", "a whole number"),
+        (BUDGET_HEADER + "1,Băng rôn,Cái,2,350.000,\n2,Pa-nô,Cái,1,abc,\n", 3, "unit_price", "a whole amount"),
+        (BUDGET_HEADER + "1,Băng rôn,Cái,2,\"350,5\",\n", 2, "unit_price", "a whole amount"),
+        (BUDGET_HEADER + "1,Băng rôn,Cái,2,-350.000,\n", 2, "unit_price", "0 or more"),
+        (BUDGET_HEADER + "1,Băng rôn,Cái,-2,350.000,\n", 2, "quantity", "0 or more"),
+        (BUDGET_HEADER + "1,Băng rôn,Cái,,350.000,\n", 2, "quantity", "must not be empty"),
+        (BUDGET_HEADER + "1,Băng rôn,Cái,2,350.000,\n1,Pa-nô,Cái,1,100.000,\n", 3, "line_id", "already used in row 2"),
+        (
+            "line_id,content,unit,quantity,unit_price,amount\n1,Băng rôn,Cái,2,350.000,600.000\n",
+            2,
+            "amount",
+            "quantity × unit price",
+        ),
+    ],
+    ids=["text-quantity", "text-price", "decimal-price", "negative-price", "negative-quantity", "empty",
+         "duplicate-id", "wrong-amount"],
+)
+def test_a_bad_budget_cell_is_named_by_file_row_and_column(make_campaign, budget, row, column, expected):
+    folder = make_campaign(**{"budget.csv": budget})
+    with pytest.raises(DataError) as caught:
+        load_campaign(folder)
+    error = caught.value
+    assert (error.file, error.row, error.column) == (folder / "budget.csv", row, column)
+    assert expected in str(error)
+    assert f"row {row}" in str(error) and f"column '{column}'" in str(error)
+
+
+def test_a_missing_column_names_it_and_lists_the_columns(make_campaign):
+    folder = make_campaign(**{"budget.csv": "line_id,content,unit,quantity,note\n1,Băng rôn,Cái,2,\n"})
+    with pytest.raises(DataError, match=r"budget\.csv: a column 'unit_price' \(the budget table has columns"):
+        load_campaign(folder)
+
+
+def test_every_bad_cell_is_listed_at_once(make_campaign):
+    folder = make_campaign(**{"budget.csv": BUDGET_HEADER + "1,A,Cái,x,1,\n2,B,Cái,1,y,\n3,C,Cái,z,1,\n"})
+    with pytest.raises(DataError) as caught:
+        load_campaign(folder)
+    assert [(p.row, p.column) for p in caught.value.problems] == [(2, "quantity"), (4, "quantity"), (3, "unit_price")]
+    assert str(caught.value).startswith("3 problems")
+
+
+def test_a_missing_folder(tmp_path):
+    with pytest.raises(CampaignError, match="a campaign folder"):
+        load_campaign(tmp_path / "nowhere")
+
+
+def test_a_missing_budget_file(make_campaign):
+    folder = make_campaign(**{"budget.csv": None})
+    with pytest.raises(DataError, match=r"budget\.csv: a budget table: budget\.csv or budget\.xlsx"):
+        load_campaign(folder)
+
+
+def test_a_missing_campaign_yaml(make_campaign):
+    folder = make_campaign(**{"campaign.yaml": None})
+    with pytest.raises(CampaignError, match=r"campaign\.yaml: a campaign\.yaml file"):
+        load_campaign(folder)
+
+
+def test_malformed_yaml_names_the_line(make_campaign):
+    folder = make_campaign(**{"campaign.yaml": lambda text: text.replace("year: 2022", "year: [2022")})
+    with pytest.raises(CampaignError) as caught:
+        load_campaign(folder)
+    assert caught.value.file == folder / "campaign.yaml"
+    assert "valid YAML" in str(caught.value) and caught.value.row is not None
+
+
+def test_a_required_key_missing(make_campaign):
+    folder = make_campaign(**{"campaign.yaml": lambda text: re.sub(r"  name: Nguyễn Văn An\n", "", text)})
+    with pytest.raises(CampaignError, match=r"campaign\.yaml: a key 'signer\.name'"):
+        load_campaign(folder)
+
+
+def test_a_misspelt_key_is_not_ignored(make_campaign):
+    folder = make_campaign(**{"campaign.yaml": lambda text: text.replace("  summary:", "  sumary:")})
+    with pytest.raises(CampaignError) as caught:
+        load_campaign(folder)
+    message = str(caught.value)
+    assert "no key 'plan.sumary'" in message and "a key 'plan.summary'" in message
+
+
+def test_a_bad_value_names_its_key(make_campaign):
+    folder = make_campaign(**{"campaign.yaml": lambda text: text.replace("issued_on: 2022-01-05", "issued_on: 5/1")})
+    with pytest.raises(CampaignError, match=r"key 'plan\.issued_on': not a date: '5/1'"):
+        load_campaign(folder)
+
+
+def test_a_campaign_id_that_is_not_a_folder_name(make_campaign):
+    folder = make_campaign(**{"campaign.yaml": lambda text: text.replace("id: minimal-2022", "id: ../elsewhere")})
+    with pytest.raises(CampaignError, match=r"key 'id'"):
+        load_campaign(folder)
+
+
+def test_an_error_is_one_line_per_problem_with_the_path(make_campaign):
+    folder = make_campaign(**{"budget.csv": BUDGET_HEADER + "1,A,Cái,x,1,\n"})
+    with pytest.raises(DataError) as caught:
+        load_campaign(folder)
+    assert str(caught.value) == (
+        f"{Path(folder) / 'budget.csv'}, row 2, column 'quantity': "
+        "a whole number, 0 or more (like 12 or 1.000); it must not be empty (found 'x')"
+    )
+
+
+def test_a_pasted_total_row_that_does_not_add_up(make_campaign):
+    folder = make_campaign(
+        **{"budget.csv": "STT,Nội dung,ĐVT,Số lượng,Đơn giá\n1,Băng rôn,Cái,2,350.000\n,Tổng cộng,,,\n"}
+    )
+    assert load_campaign(folder).budget["amount"].sum() == 700_000  # an empty total is fine
+    folder.joinpath("budget.csv").write_text(
+        "STT,Nội dung,ĐVT,Số lượng,Đơn giá,Thành tiền\n1,Băng rôn,Cái,2,350.000,700.000\n,Tổng cộng,,,,800.000\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError, match=r"row 3, column 'amount': a total of 700000"):
+        load_campaign(folder)

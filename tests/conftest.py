@@ -22,7 +22,7 @@ def make_campaign(tmp_path: Path) -> Callable[..., Path]:
     a callable receives the original text and returns the new one.
     """
 
-    def make(source: Path = MINIMAL, **files: str | None | Callable[[str], str]) -> Path:
+    def make(source: Path = MINIMAL, **files: str | Callable[[str], str] | None) -> Path:
         folder = tmp_path / "campaigns" / source.name
         shutil.copytree(source, folder)
         for name, content in files.items():
@@ -40,5 +40,7 @@ def make_campaign(tmp_path: Path) -> Callable[..., Path]:
 
 def pdf_text(path: Path) -> str:
     """The text of a PDF, as pdftotext reads it, with every run of spaces made one."""
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    )
     return " ".join(text.stdout.replace("\u00a0", " ").split())

@@ -11,8 +11,10 @@ from reportkit.budget import BudgetLine, budget_estimate, line_amounts
 
 def table(*rows):
     return pd.DataFrame(
-        [dict(line_id=str(i), content=f"Dòng {i}", unit="Cái", quantity=q, unit_price=p, note="")
-         for i, (q, p) in enumerate(rows, 1)]
+        [
+            dict(line_id=str(i), content=f"Dòng {i}", unit="Cái", quantity=q, unit_price=p, note="")
+            for i, (q, p) in enumerate(rows, 1)
+        ]
     ).astype({"quantity": "int64", "unit_price": "int64"})
 
 
@@ -40,8 +42,15 @@ def test_figures_json_shape():
     assert figures == {
         "budget_total_vnd": 300_000,
         "budget_lines": [
-            {"line_id": "1", "content": "Dòng 1", "unit": "Cái", "quantity": 1, "unit_price": 300_000,
-             "amount": 300_000, "note": ""}
+            {
+                "line_id": "1",
+                "content": "Dòng 1",
+                "unit": "Cái",
+                "quantity": 1,
+                "unit_price": 300_000,
+                "amount": 300_000,
+                "note": "",
+            }
         ],
     }
 

@@ -70,12 +70,22 @@ BUDGET_HEADER = "line_id,content,unit,quantity,unit_price,note\n"
     ("budget", "row", "column", "expected"),
     [
         (BUDGET_HEADER + "1,Băng rôn,Cái,hai,350.000,\n", 2, "quantity", "a whole number"),
-        (BUDGET_HEADER + "1,Băng rôn,Cái,2,350.000,\n2,Pa-nô,Cái,1,abc,\n", 3, "unit_price", "a whole amount"),
-        (BUDGET_HEADER + "1,Băng rôn,Cái,2,\"350,5\",\n", 2, "unit_price", "a whole amount"),
+        (
+            BUDGET_HEADER + "1,Băng rôn,Cái,2,350.000,\n2,Pa-nô,Cái,1,abc,\n",
+            3,
+            "unit_price",
+            "a whole amount",
+        ),
+        (BUDGET_HEADER + '1,Băng rôn,Cái,2,"350,5",\n', 2, "unit_price", "a whole amount"),
         (BUDGET_HEADER + "1,Băng rôn,Cái,2,-350.000,\n", 2, "unit_price", "0 or more"),
         (BUDGET_HEADER + "1,Băng rôn,Cái,-2,350.000,\n", 2, "quantity", "0 or more"),
         (BUDGET_HEADER + "1,Băng rôn,Cái,,350.000,\n", 2, "quantity", "must not be empty"),
-        (BUDGET_HEADER + "1,Băng rôn,Cái,2,350.000,\n1,Pa-nô,Cái,1,100.000,\n", 3, "line_id", "already used in row 2"),
+        (
+            BUDGET_HEADER + "1,Băng rôn,Cái,2,350.000,\n1,Pa-nô,Cái,1,100.000,\n",
+            3,
+            "line_id",
+            "already used in row 2",
+        ),
         (
             "line_id,content,unit,quantity,unit_price,amount\n1,Băng rôn,Cái,2,350.000,600.000\n",
             2,
@@ -83,8 +93,16 @@ BUDGET_HEADER = "line_id,content,unit,quantity,unit_price,note\n"
             "quantity × unit price",
         ),
     ],
-    ids=["text-quantity", "text-price", "decimal-price", "negative-price", "negative-quantity", "empty",
-         "duplicate-id", "wrong-amount"],
+    ids=[
+        "text-quantity",
+        "text-price",
+        "decimal-price",
+        "negative-price",
+        "negative-quantity",
+        "empty",
+        "duplicate-id",
+        "wrong-amount",
+    ],
 )
 def test_a_bad_budget_cell_is_named_by_file_row_and_column(make_campaign, budget, row, column, expected):
     folder = make_campaign(**{"budget.csv": budget})
@@ -106,7 +124,11 @@ def test_every_bad_cell_is_listed_at_once(make_campaign):
     folder = make_campaign(**{"budget.csv": BUDGET_HEADER + "1,A,Cái,x,1,\n2,B,Cái,1,y,\n3,C,Cái,z,1,\n"})
     with pytest.raises(DataError) as caught:
         load_campaign(folder)
-    assert [(p.row, p.column) for p in caught.value.problems] == [(2, "quantity"), (4, "quantity"), (3, "unit_price")]
+    assert [(p.row, p.column) for p in caught.value.problems] == [
+        (2, "quantity"),
+        (4, "quantity"),
+        (3, "unit_price"),
+    ]
     assert str(caught.value).startswith("3 problems")
 
 
@@ -150,13 +172,17 @@ def test_a_misspelt_key_is_not_ignored(make_campaign):
 
 
 def test_a_bad_value_names_its_key(make_campaign):
-    folder = make_campaign(**{"campaign.yaml": lambda text: text.replace("issued_on: 2022-01-05", "issued_on: 5/1")})
+    folder = make_campaign(
+        **{"campaign.yaml": lambda text: text.replace("issued_on: 2022-01-05", "issued_on: 5/1")}
+    )
     with pytest.raises(CampaignError, match=r"key 'plan\.issued_on': not a date: '5/1'"):
         load_campaign(folder)
 
 
 def test_a_campaign_id_that_is_not_a_folder_name(make_campaign):
-    folder = make_campaign(**{"campaign.yaml": lambda text: text.replace("id: minimal-2022", "id: ../elsewhere")})
+    folder = make_campaign(
+        **{"campaign.yaml": lambda text: text.replace("id: minimal-2022", "id: ../elsewhere")}
+    )
     with pytest.raises(CampaignError, match=r"key 'id'"):
         load_campaign(folder)
 
@@ -177,7 +203,9 @@ def test_a_pasted_total_row_that_does_not_add_up(make_campaign):
     )
     assert load_campaign(folder).budget["amount"].sum() == 700_000  # an empty total is fine
     folder.joinpath("budget.csv").write_text(
-        "STT,Nội dung,ĐVT,Số lượng,Đơn giá,Thành tiền\n1,Băng rôn,Cái,2,350.000,700.000\n,Tổng cộng,,,,800.000\n",
+        "STT,Nội dung,ĐVT,Số lượng,Đơn giá,Thành tiền\n"
+        "1,Băng rôn,Cái,2,350.000,700.000\n"
+        ",Tổng cộng,,,,800.000\n",
         encoding="utf-8",
     )
     with pytest.raises(DataError, match=r"row 3, column 'amount': a total of 700000"):

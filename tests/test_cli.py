@@ -37,14 +37,25 @@ def sample_build(tmp_path_factory):
 def test_build_writes_notebook_html_pdf_and_figures(sample_build):
     folder, result = sample_build
     assert {p.name for p in folder.iterdir()} == {
-        "plan.ipynb", "plan.html", "plan.pdf", "figures.json", "manifest.json"
+        "plan.ipynb",
+        "plan.html",
+        "plan.pdf",
+        "figures.json",
+        "manifest.json",
     }
     assert "plan.pdf" in result.stdout
     figures = json.loads((folder / "figures.json").read_text(encoding="utf-8"))
     assert figures["plan"]["budget_total_vnd"] == 300_000
     assert figures["plan"]["budget_lines"] == [
-        {"line_id": "1", "content": "Tuyên truyền Ngày Viễn thông và Xã hội thông tin thế giới (17/5) năm 2021",
-         "unit": "Băng rôn", "quantity": 1, "unit_price": 300_000, "amount": 300_000, "note": "Tạm tính"}
+        {
+            "line_id": "1",
+            "content": "Tuyên truyền Ngày Viễn thông và Xã hội thông tin thế giới (17/5) năm 2021",
+            "unit": "Băng rôn",
+            "quantity": 1,
+            "unit_price": 300_000,
+            "amount": 300_000,
+            "note": "Tạm tính",
+        }
     ]
 
 
@@ -84,8 +95,15 @@ def test_pdf_pages_are_a4_with_numbers_from_page_two(sample_build):
     width, height = (float(v) for v in reader.pages[0].mediabox.upper_right)
     assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (210, 297)
     first_lines = [
-        subprocess.run(["pdftotext", "-layout", "-f", str(n), "-l", str(n), str(folder / "plan.pdf"), "-"],
-                       capture_output=True, text=True, check=True).stdout.strip().splitlines()[0].strip()
+        subprocess.run(
+            ["pdftotext", "-layout", "-f", str(n), "-l", str(n), str(folder / "plan.pdf"), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        .stdout.strip()
+        .splitlines()[0]
+        .strip()
         for n in range(1, len(reader.pages) + 1)
     ]
     assert first_lines[0].startswith("UBND TỈNH PHÚ YÊN")  # page 1 has no number
@@ -93,10 +111,7 @@ def test_pdf_pages_are_a4_with_numbers_from_page_two(sample_build):
     # The appendix (ITU message) and the budget estimate are numbered on their own.
     appendix = next(i for i, page in enumerate(reader.pages) if "THÔNG ĐIỆP" in page.extract_text())
     assert first_lines[appendix].startswith("Phụ lục")
-    fonts = {
-        str(font["/BaseFont"]) for page in reader.pages
-        for font in page["/Resources"]["/Font"].values()
-    }
+    fonts = {str(font["/BaseFont"]) for page in reader.pages for font in page["/Resources"]["/Font"].values()}
     assert any("Liberation" in f or "Times" in f or "Tinos" in f for f in fonts), fonts
 
 
@@ -123,8 +138,18 @@ def test_the_executed_notebook_records_its_parameters(sample_build):
 @pytest.mark.kernel
 @pytest.mark.pdf
 def test_number_and_date_as_parameters(tmp_path):
-    result = reportkit("build", str(SAMPLE), "--out", str(tmp_path), "--to", "pdf",
-                       "-p", "number=5", "-p", "issued_on=2021-05-07")
+    result = reportkit(
+        "build",
+        str(SAMPLE),
+        "--out",
+        str(tmp_path),
+        "--to",
+        "pdf",
+        "-p",
+        "number=5",
+        "-p",
+        "issued_on=2021-05-07",
+    )
     assert result.returncode == 0, result.stderr
     text = pdf_text(tmp_path / "wtisd-2021-phu-yen" / "plan.pdf")
     assert "Số: 05/KH-STTTT" in text and "Phú Yên, ngày 07 tháng 5 năm 2021" in text
@@ -144,12 +169,21 @@ def broken_copy(tmp_path: Path, name: str, content: str | None) -> Path:
 BAD_INPUTS = {
     "missing-budget": ("budget.csv", None, "budget.csv: a budget table"),
     "missing-column": ("budget.csv", "line_id,content,unit,quantity\n1,A,Cái,1\n", "a column 'unit_price'"),
-    "text-quantity": ("budget.csv", "line_id,content,unit,quantity,unit_price\n1,A,Cái,một,300.000\n",
-                      "budget.csv, row 2, column 'quantity': a whole number"),
-    "negative-price": ("budget.csv", "line_id,content,unit,quantity,unit_price\n1,A,Cái,1,-300.000\n",
-                       "budget.csv, row 2, column 'unit_price'"),
-    "duplicate-id": ("budget.csv", "line_id,content,unit,quantity,unit_price\n1,A,Cái,1,1\n1,B,Cái,1,1\n",
-                     "budget.csv, row 3, column 'line_id': a unique line_id"),
+    "text-quantity": (
+        "budget.csv",
+        "line_id,content,unit,quantity,unit_price\n1,A,Cái,một,300.000\n",
+        "budget.csv, row 2, column 'quantity': a whole number",
+    ),
+    "negative-price": (
+        "budget.csv",
+        "line_id,content,unit,quantity,unit_price\n1,A,Cái,1,-300.000\n",
+        "budget.csv, row 2, column 'unit_price'",
+    ),
+    "duplicate-id": (
+        "budget.csv",
+        "line_id,content,unit,quantity,unit_price\n1,A,Cái,1,1\n1,B,Cái,1,1\n",
+        "budget.csv, row 3, column 'line_id': a unique line_id",
+    ),
     "malformed-yaml": ("campaign.yaml", "id: [wtisd\n", "campaign.yaml"),
     "missing-key": ("campaign.yaml", "id: wtisd-2021-phu-yen\n", "campaign.yaml: a key 'year'"),
 }
@@ -180,7 +214,10 @@ def test_a_missing_campaign_folder(tmp_path):
 def test_an_unknown_parameter_lists_the_known_ones(tmp_path):
     result = reportkit("build", str(SAMPLE), "--out", str(tmp_path), "-p", "nmber=5")
     assert result.returncode == 2
-    assert "parameter 'nmber': plan.ipynb has no such parameter; its parameters are: number, issued_on" in result.stderr
+    assert (
+        "parameter 'nmber': plan.ipynb has no such parameter; its parameters are: number, issued_on"
+        in result.stderr
+    )
     assert not any(tmp_path.iterdir())
 
 
@@ -191,8 +228,16 @@ def test_a_failing_cell_is_reported_and_kept_and_outputs_stay(sample_build, tmp_
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
     nb = json.loads((ROOT / "notebooks" / "plan.ipynb").read_text(encoding="utf-8"))
-    nb["cells"].insert(3, {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
-                           "source": "raise RuntimeError('the printer is on fire')"})
+    nb["cells"].insert(
+        3,
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "outputs": [],
+            "execution_count": None,
+            "source": "raise RuntimeError('the printer is on fire')",
+        },
+    )
     (notebooks / "plan.ipynb").write_text(json.dumps(nb), encoding="utf-8")
     env = {**__import__("os").environ, "REPORTKIT_NOTEBOOKS": str(notebooks)}
     result = reportkit("build", str(SAMPLE), "--out", str(folder.parent), env=env)

@@ -15,7 +15,9 @@ from .conftest import MINIMAL, SAMPLE
 
 
 def text_of(html: str) -> str:
-    return " ".join(re.sub(r"<style>.*?</style>|<[^>]+>", " ", html, flags=re.S).replace("\u00a0", " ").split())
+    return " ".join(
+        re.sub(r"<style>.*?</style>|<[^>]+>", " ", html, flags=re.S).replace("\u00a0", " ").split()
+    )
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +42,14 @@ def test_header_number_and_date_of_the_seed(sample_plan):
 
 def test_sections_in_order_with_roman_numbers(sample_plan):
     text = text_of(sample_plan.html)
-    headings = ["I. MỤC ĐÍCH, YÊU CẦU", "II. Nội dung tuyên truyền:", "III. Đối tượng phổ biến:",
-                "IV. Hình thức và thời gian tuyên truyền:", "V. Kinh phí thực hiện:", "VI. Tổ chức thực hiện:"]
+    headings = [
+        "I. MỤC ĐÍCH, YÊU CẦU",
+        "II. Nội dung tuyên truyền:",
+        "III. Đối tượng phổ biến:",
+        "IV. Hình thức và thời gian tuyên truyền:",
+        "V. Kinh phí thực hiện:",
+        "VI. Tổ chức thực hiện:",
+    ]
     positions = [text.index(h) for h in headings]
     assert positions == sorted(positions)
     assert "5. Các doanh nghiệp Bưu chính, Viễn thông: Tuyên truyền đến toàn thể nhân viên công ty" in text
@@ -50,7 +58,10 @@ def test_sections_in_order_with_roman_numbers(sample_plan):
 def test_budget_total_in_text_table_and_words(sample_plan):
     text = text_of(sample_plan.html)
     assert "Tổng kinh phí: 300.000đ" in text
-    assert "1 Tuyên truyền Ngày Viễn thông và Xã hội thông tin thế giới (17/5) năm 2021 Băng rôn 01 300.000 300.000 Tạm tính" in text
+    assert (
+        "1 Tuyên truyền Ngày Viễn thông và Xã hội thông tin thế giới (17/5) năm 2021"
+        " Băng rôn 01 300.000 300.000 Tạm tính" in text
+    )
     assert "Tổng cộng 300.000" in text
     assert "Bằng chữ: Ba trăm nghìn đồng chẵn." in text
 
@@ -68,7 +79,11 @@ def test_legal_basis_is_italic_and_ends_with_a_full_stop(sample_plan):
 
 def test_appendix_and_attachment_come_after_the_signature(sample_plan):
     text = text_of(sample_plan.html)
-    assert text.index("Trần Thanh Hưng") < text.index("THÔNG ĐIỆP CỦA TỔNG THƯ KÝ ITU") < text.index("Dự trù kinh phí")
+    assert (
+        text.index("Trần Thanh Hưng")
+        < text.index("THÔNG ĐIỆP CỦA TỔNG THƯ KÝ ITU")
+        < text.index("Dự trù kinh phí")
+    )
     assert "(Kèm theo Kế hoạch số /KH-STTTT ngày tháng 5 năm 2021 của Sở Thông tin và Truyền thông)" in text
 
 
@@ -99,7 +114,9 @@ def test_text_from_the_campaign_is_escaped(make_campaign):
 
 def test_an_unknown_placeholder_is_refused_when_the_campaign_loads(make_campaign):
     folder = make_campaign(**{"campaign.yaml": lambda t: t.replace("năm {year}", "năm {yaer}", 1)})
-    with pytest.raises(CampaignError, match=r"key 'plan\.summary': only known placeholders .*found '\{yaer\}'"):
+    with pytest.raises(
+        CampaignError, match=r"key 'plan\.summary': only known placeholders .*found '\{yaer\}'"
+    ):
         load_campaign(folder)
 
 

@@ -23,8 +23,12 @@ def test_notebook_runs_with_default_parameters(notebook, tmp_path):
     nb = nbformat.read(output, as_version=4)
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert not errors
-    documents = [o for c in nb.cells for o in c.get("outputs", [])
-                 if o.get("metadata", {}).get("text/html", {}).get("reportkit")]
+    documents = [
+        o
+        for c in nb.cells
+        for o in c.get("outputs", [])
+        if o.get("metadata", {}).get("text/html", {}).get("reportkit")
+    ]
     assert len(documents) == 1
 
 
@@ -33,7 +37,9 @@ def test_notebooks_are_committed_without_outputs():
 
     for path in NOTEBOOKS:
         nb = nbformat.read(path, as_version=4)
-        assert all(not c.get("outputs") and not c.get("execution_count") for c in nb.cells if c.cell_type == "code"), path
+        assert all(
+            not c.get("outputs") and not c.get("execution_count") for c in nb.cells if c.cell_type == "code"
+        ), path
 
 
 @pytest.mark.kernel
@@ -42,11 +48,16 @@ def test_jupyter_nbconvert_knows_the_reportkit_exporters(tmp_path):
     import papermill
 
     executed = tmp_path / "plan.ipynb"
-    papermill.execute_notebook(str(ROOT / "notebooks" / "plan.ipynb"), str(executed),
-                               cwd=str(ROOT / "notebooks"), progress_bar=False)
+    papermill.execute_notebook(
+        str(ROOT / "notebooks" / "plan.ipynb"), str(executed), cwd=str(ROOT / "notebooks"), progress_bar=False
+    )
     for fmt in ("reportkit_html", "reportkit_pdf"):
-        result = subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", fmt, str(executed)],
-                                capture_output=True, text=True, timeout=300)
+        result = subprocess.run(
+            [sys.executable, "-m", "jupyter", "nbconvert", "--to", fmt, str(executed)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert result.returncode == 0, result.stderr
     assert "Ba trăm nghìn đồng chẵn" in (tmp_path / "plan.html").read_text(encoding="utf-8")
     assert "Bằng chữ: Ba trăm nghìn đồng chẵn." in pdf_text(tmp_path / "plan.pdf")

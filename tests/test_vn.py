@@ -57,7 +57,10 @@ def squash(text: str) -> str:
         (1_000_000_000_000, "một nghìn tỷ"),
         (1_000_000_000_000_000, "một triệu tỷ"),
         (1_000_000_000_000_000_000, "một tỷ tỷ"),
-        (12_345_678_901, "mười hai tỷ ba trăm bốn mươi lăm triệu sáu trăm bảy mươi tám nghìn chín trăm linh một"),
+        (
+            12_345_678_901,
+            "mười hai tỷ ba trăm bốn mươi lăm triệu sáu trăm bảy mươi tám nghìn chín trăm linh một",
+        ),
     ],
 )
 def test_number_to_words_default_reading(n, words):
@@ -137,7 +140,14 @@ def test_words_to_number_rejects_a_word_it_does_not_know():
 
 @pytest.mark.parametrize(
     ("n", "text"),
-    [(0, "0"), (999, "999"), (1_000, "1.000"), (300_000, "300.000"), (1_234_567, "1.234.567"), (-5_000, "-5.000")],
+    [
+        (0, "0"),
+        (999, "999"),
+        (1_000, "1.000"),
+        (300_000, "300.000"),
+        (1_234_567, "1.234.567"),
+        (-5_000, "-5.000"),
+    ],
 )
 def test_format_vnd(n, text):
     assert vn.format_vnd(n) == text
@@ -151,7 +161,14 @@ def test_format_vnd_takes_integer_dong_only(bad):
 
 @pytest.mark.parametrize(
     ("text", "n"),
-    [("300.000", 300_000), ("300000", 300_000), ("1.234.567", 1_234_567), (" 01 ", 1), ("0", 0), ("-5.000", -5_000)],
+    [
+        ("300.000", 300_000),
+        ("300000", 300_000),
+        ("1.234.567", 1_234_567),
+        (" 01 ", 1),
+        ("0", 0),
+        ("-5.000", -5_000),
+    ],
 )
 def test_parse_vnd(text, n):
     assert vn.parse_vnd(text) == n

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Iterator
 from typing import Annotated, Any
 
 import pandas as pd
@@ -34,7 +34,16 @@ __all__ = ["Campaign", "CampaignConfig", "load_campaign"]
 CONFIG_FILE = "campaign.yaml"
 
 #: Names that text in campaign.yaml may use in braces; reportkit fills them in.
-PLACEHOLDERS = ("year", "event", "theme", "agency", "place", "event_date", "budget_total", "budget_total_words")
+PLACEHOLDERS = (
+    "year",
+    "event",
+    "theme",
+    "agency",
+    "place",
+    "event_date",
+    "budget_total",
+    "budget_total_words",
+)
 
 
 def _issue_date(value: Any) -> IssueDate | None:
@@ -55,7 +64,9 @@ class Agency(_Model):
     """The issuing agency, as its header and its text name it."""
 
     superior: Text = Field(description="Superior agency, upper case: 'UBND TỈNH PHÚ YÊN'.")
-    name: Text = Field(description="Issuing agency as it reads in running text: 'Sở Thông tin và Truyền thông'.")
+    name: Text = Field(
+        description="Issuing agency as it reads in running text: 'Sở Thông tin và Truyền thông'."
+    )
     abbreviation: Text = Field(description="Its symbol in document numbers: 'STTTT'.")
     place: Text = Field(description="Place written before the date: 'Phú Yên'.")
     header_name: str | None = Field(
@@ -202,8 +213,10 @@ def _load_config(path: Path) -> CampaignConfig:
     if unknown:
         known = ", ".join("{" + name + "}" for name in PLACEHOLDERS)
         raise CampaignError(
-            [DataProblem(path, f"key '{key}': only known placeholders ({known})", found=f"{{{name}}}")
-             for key, name in unknown]
+            [
+                DataProblem(path, f"key '{key}': only known placeholders ({known})", found=f"{{{name}}}")
+                for key, name in unknown
+            ]
         )
     return config
 
@@ -252,8 +265,13 @@ def _check_budget(path: Path, budget: pd.DataFrame) -> pd.DataFrame:
         stated_total = cells.get("amount", "")
         if stated_total and _as_amount(stated_total) != total:
             problems.append(
-                DataProblem(path, f"a total of {total} (the sum of the lines)", row=row, column="amount",
-                            found=stated_total)
+                DataProblem(
+                    path,
+                    f"a total of {total} (the sum of the lines)",
+                    row=row,
+                    column="amount",
+                    found=stated_total,
+                )
             )
     if budget.empty:
         problems.append(DataProblem(path, "at least one budget line"))

@@ -66,7 +66,9 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    build.add_argument("campaign", nargs="?", default=SAMPLE_CAMPAIGN, help="campaign folder (default: %(default)s)")
+    build.add_argument(
+        "campaign", nargs="?", default=SAMPLE_CAMPAIGN, help="campaign folder (default: %(default)s)"
+    )
     build.add_argument(
         "--doc", choices=[*DOCUMENTS, "all"], default="all", help="document to build (default: all)"
     )
@@ -132,6 +134,3 @@ def _validate(args: argparse.Namespace) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
-
-
-

@@ -149,20 +149,24 @@ def plan_document(
         }
     )
     title = text.fill(plan.summary)
-    html = _environment().get_template("plan.html.j2").render(
-        config=config,
-        plan=plan,
-        text=text,
-        title=title,
-        number=vn.doc_number(number, "KH", config.agency.abbreviation),
-        place_date=vn.place_date(config.agency.place, issued),
-        basis=_punctuate([text.fill(b) for b in plan.basis], ";", "."),
-        recipients=_punctuate(list(plan.recipients), ";", "."),
-        estimate=estimate,
-        total_words=vn.amount_in_words(estimate.total),
-        attached_to=(
-            f"Kèm theo Kế hoạch số {vn.doc_symbol(number, 'KH', config.agency.abbreviation)}"
-            f" {vn.issue_date_text(issued)} của {config.agency.name}"
-        ),
+    html = (
+        _environment()
+        .get_template("plan.html.j2")
+        .render(
+            config=config,
+            plan=plan,
+            text=text,
+            title=title,
+            number=vn.doc_number(number, "KH", config.agency.abbreviation),
+            place_date=vn.place_date(config.agency.place, issued),
+            basis=_punctuate([text.fill(b) for b in plan.basis], ";", "."),
+            recipients=_punctuate(list(plan.recipients), ";", "."),
+            estimate=estimate,
+            total_words=vn.amount_in_words(estimate.total),
+            attached_to=(
+                f"Kèm theo Kế hoạch số {vn.doc_symbol(number, 'KH', config.agency.abbreviation)}"
+                f" {vn.issue_date_text(issued)} của {config.agency.name}"
+            ),
+        )
     )
     return Document(kind="plan", title=title, html=html, figures=estimate.to_dict())

@@ -102,7 +102,9 @@ def build(
         from .system import check_pdf_dependencies
 
         check_pdf_dependencies()
-    jobs = {doc: (notebook_path(doc), _checked_parameters(notebook_path(doc), parameters or {})) for doc in docs}
+    jobs = {
+        doc: (notebook_path(doc), _checked_parameters(notebook_path(doc), parameters or {})) for doc in docs
+    }
 
     out = Path(out)
     final = out / campaign.id
@@ -202,11 +204,13 @@ def _record(
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "seconds": round(seconds, 3),
         "parameters": {k: str(v) if isinstance(v, dt.date) else v for k, v in params.items()},
-        "inputs": {
-            str(path.relative_to(campaign.folder)): _sha256(path) for path in campaign.files
-        }
+        "inputs": {str(path.relative_to(campaign.folder)): _sha256(path) for path in campaign.files}
         | {f"notebooks/{notebook.name}": _sha256(notebook)},
-        "versions": {"reportkit": __version__, "papermill": papermill.__version__, "nbconvert": nbconvert.__version__},
+        "versions": {
+            "reportkit": __version__,
+            "papermill": papermill.__version__,
+            "nbconvert": nbconvert.__version__,
+        },
         "outputs": sorted(names),
     }
 

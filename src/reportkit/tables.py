@@ -193,10 +193,12 @@ def _read_raw(path: Path) -> pd.DataFrame:
     except DataError:
         raise
     except Exception as error:  # pandas and openpyxl raise many kinds for a malformed file
-        raise DataError(DataProblem(path, f"a readable {path.suffix or 'CSV'} table", found=str(error)))
+        raise DataError(
+            DataProblem(path, f"a readable {path.suffix or 'CSV'} table", found=str(error))
+        ) from None
     raw.columns = [_normalise(str(c)) for c in raw.columns]
     raw.index = pd.RangeIndex(2, 2 + len(raw), name="row")
-    raw = raw.map(lambda v: "" if v is None else str(v))
+    raw = raw.fillna("").astype(str)
     text_columns = list(raw.columns)
     for name in text_columns:
         raw[name] = raw[name].str.strip()

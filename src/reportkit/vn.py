@@ -104,7 +104,7 @@ def _read(n: int, *, leading: bool, opts: dict[str, str]) -> list[str]:
     if n >= _BILLION:
         # Scales repeat on top of tỷ: 10¹² is "một nghìn tỷ", 10¹⁸ "một tỷ tỷ".
         high, low = divmod(n, _BILLION)
-        words = _read(high, leading=leading, opts=opts) + [opts["billion"]]
+        words = [*_read(high, leading=leading, opts=opts), opts["billion"]]
         return words + (_read(low, leading=False, opts=opts) if low else [])
     words: list[str] = []
     for scale, size in (("triệu", 10**6), (opts["thousand"], 10**3), ("", 1)):

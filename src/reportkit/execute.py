@@ -142,27 +142,48 @@ def _checked_parameters(notebook: Path, parameters: Mapping[str, Any]) -> dict[s
     return dict(parameters)
 
 
+def _kernel_manager_class(socket_dir: Path):
+    """A kernel manager that talks to its kernel over IPC sockets in ``socket_dir``, not TCP.
+
+    The kernel is on the same machine: IPC opens no port, and ipykernel has no reason to
+    warn that TCP traffic is unencrypted.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class IPCKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.transport = "ipc"
+            self.ip = str(socket_dir / "kernel")
+
+    return IPCKernelManager
+
+
 def _execute(notebook: Path, output: Path, campaign: Campaign, params: Mapping[str, Any], final: Path):
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     parameters = {"campaign": str(campaign.folder.resolve()), **params}
-    try:
-        papermill.execute_notebook(
-            str(notebook),
-            str(output),
-            parameters=parameters,
-            cwd=str(notebook.parent),
-            progress_bar=False,
-            log_output=False,
-            report_mode=False,
-        )
-    except PapermillExecutionError as error:
-        kept = final / "_failed" / output.name
-        kept.parent.mkdir(exist_ok=True)
-        shutil.copyfile(output, kept)
-        raise ExecutionError(notebook.name, error.exec_count, error.ename, error.evalue, kept) from None
+    with tempfile.TemporaryDirectory(prefix="reportkit-kernel-") as sockets:
+        try:
+            papermill.execute_notebook(
+                str(notebook),
+                str(output),
+                parameters=parameters,
+                cwd=str(notebook.parent),
+                progress_bar=False,
+                log_output=False,
+                report_mode=False,
+                kernel_manager_class=_kernel_manager_class(Path(sockets)),
+            )
+        except PapermillExecutionError as error:
+            kept = final / "_failed" / output.name
+            kept.parent.mkdir(exist_ok=True)
+            shutil.copyfile(output, kept)
+            # cells counted from 1, as JupyterLab shows them in the status bar
+            cell = error.cell_index + 1
+            raise ExecutionError(notebook.name, cell, error.ename, error.evalue, kept) from None
     return nbformat.read(output, as_version=4)
 
 

@@ -242,7 +242,10 @@ def test_a_failing_cell_is_reported_and_kept_and_outputs_stay(sample_build, tmp_
     env = {**__import__("os").environ, "REPORTKIT_NOTEBOOKS": str(notebooks)}
     result = reportkit("build", str(SAMPLE), "--out", str(folder.parent), env=env)
     assert result.returncode == 2
-    assert "plan.ipynb: cell 4 failed with RuntimeError" in result.stderr and "RuntimeError: the printer is on fire" in result.stderr
+    assert (
+        "plan.ipynb: cell 5 failed with RuntimeError" in result.stderr
+        and "RuntimeError: the printer is on fire" in result.stderr
+    )
     assert "Traceback" not in result.stderr
     kept = folder / "_failed" / "plan.ipynb"
     assert kept.is_file()

@@ -98,6 +98,7 @@ class ExecutionError(ReportkitError):
             evalue,
             kept,
         )
+        # Counted in the executed notebook, which has papermill's injected-parameters cell.
         cell = f"cell {cell_index}" if cell_index is not None else "a cell"
         kept_note = f"; the executed notebook is kept at {kept}" if kept else ""
         super().__init__(f"{notebook}: {cell} failed with {ename}: {evalue}{kept_note}")

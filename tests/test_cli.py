@@ -232,6 +232,7 @@ def test_a_failing_cell_is_reported_and_kept_and_outputs_stay(sample_build, tmp_
         3,
         {
             "cell_type": "code",
+            "id": "on-fire",
             "metadata": {},
             "outputs": [],
             "execution_count": None,

@@ -131,6 +131,40 @@ class Plan(_Model):
     budget: BudgetSettings
 
 
+class Window(_Model):
+    """The campaign's window, both days included."""
+
+    start: dt.date
+    end: dt.date
+
+    @field_validator("end")
+    @classmethod
+    def _end_after_start(cls, value: dt.date, info: Any) -> dt.date:
+        start = info.data.get("start")
+        if start is not None and value < start:
+            raise ValueError(f"the window ends ({value}) before it starts ({start})")
+        return value
+
+
+class Report(_Model):
+    """The after-action report (Báo cáo kết quả) to the ministry."""
+
+    number: int | None = Field(None, ge=1, description="Registered number; empty leaves a blank.")
+    issued_on: DocDate = Field(None, description="Date of issue: 2021-06-02, or 2021-06.")
+    summary: Text = Field(description="The summary line under BÁO CÁO.")
+    recipient: Text = Field(description="Kính gửi: 'Bộ Thông tin và Truyền thông (Vụ Hợp tác quốc tế)'.")
+    deadline: dt.date = Field(description="The date the ministry wants the report by.")
+    window: Window
+    basis: tuple[Text, ...] = Field((), description="What the report answers: the ministry's letter.")
+    direction: str = Field("", description="I. Công tác chỉ đạo, triển khai: what a person writes.")
+    assessment: Text = Field(description="IV. Đánh giá: what a person writes.")
+    proposals: Text = Field(description="V. Đề xuất, kiến nghị: what a person writes.")
+    closing: str = ""
+    recipients: tuple[Text, ...] = Field(min_length=1)
+    units: str = Field("units", description="The units table's name without extension.")
+    activities: str = Field("activities", description="The activities table's name without extension.")
+
+
 class CampaignConfig(_Model):
     """Everything ``campaign.yaml`` holds."""
 
@@ -144,6 +178,7 @@ class CampaignConfig(_Model):
     agency: Agency
     signer: Signer
     plan: Plan
+    report: Report | None = None
 
     @field_validator("event_date")
     @classmethod
@@ -156,12 +191,21 @@ class CampaignConfig(_Model):
 
 @dataclass(frozen=True)
 class Campaign:
-    """A loaded and checked campaign: its settings and its tables."""
+    """A loaded and checked campaign: its settings and its tables.
+
+    ``units`` and ``activities`` are ``None`` for a campaign that has only a plan so far.
+    """
 
     folder: Path
     config: CampaignConfig
     budget: pd.DataFrame
     files: tuple[Path, ...]
+    units: pd.DataFrame | None = None
+    activities: pd.DataFrame | None = None
+
+    @property
+    def has_results(self) -> bool:
+        return self.config.report is not None and self.units is not None and self.activities is not None
 
     @property
     def id(self) -> str:
@@ -188,7 +232,55 @@ def load_campaign(folder: str | Path) -> Campaign:
         expected = " or ".join(f"{config.plan.budget.file}{s}" for s in tables.SUFFIXES)
         raise DataError(DataProblem(folder / f"{config.plan.budget.file}.csv", f"a budget table: {expected}"))
     budget = _check_budget(budget_path, tables.read_table(budget_path, tables.BUDGET))
-    return Campaign(folder=folder, config=config, budget=budget, files=(config_path, budget_path))
+    files = [config_path, budget_path]
+    units = activities = None
+    if config.report is not None:
+        units_path = _required_table(folder, config.report.units, "the units that carry out the campaign")
+        activities_path = _required_table(folder, config.report.activities, "the activities carried out")
+        units = tables.read_table(units_path, tables.UNITS)
+        activities = tables.read_table(activities_path, tables.ACTIVITIES)
+        _check_activities(folder, activities_path, activities, units, budget)
+        files += [units_path, activities_path]
+    return Campaign(folder, config, budget, tuple(files), units, activities)
+
+
+def _required_table(folder: Path, stem: str, what: str) -> Path:
+    path = tables.find_table(folder, stem)
+    if path is None:
+        expected = " or ".join(f"{stem}{s}" for s in tables.SUFFIXES)
+        raise DataError(DataProblem(folder / f"{stem}.csv", f"a table of {what}: {expected}"))
+    return path
+
+
+def _inside(folder: Path, relative: str) -> bool:
+    """``relative`` names a file inside ``folder``: evidence never reaches outside the campaign."""
+    path = (folder / relative).resolve()
+    return path.is_relative_to(folder.resolve()) and path.is_file()
+
+
+def _check_activities(
+    folder: Path, path: Path, activities: pd.DataFrame, units: pd.DataFrame, budget: pd.DataFrame
+) -> None:
+    """Every activity names a known unit and budget line, and its local evidence exists."""
+    unknown_unit = ~activities["unit_id"].isin(units["unit_id"])
+    line = activities["budget_line_id"]
+    unknown_line = (line != "") & ~line.isin(budget["line_id"])
+    evidence = activities["evidence"]
+    local = (evidence != "") & ~evidence.str.contains(r"^[a-z][a-z0-9+.-]*://", regex=True)
+    missing = local & ~evidence.map(lambda p: bool(p) and _inside(folder, p))
+    problems = [
+        *tables.problems_where(
+            path, unknown_unit, "unit_id", "a unit_id listed in the units table", activities["unit_id"]
+        ),
+        *tables.problems_where(
+            path, unknown_line, "budget_line_id", "empty, or a line_id of the budget table", line
+        ),
+        *tables.problems_where(
+            path, missing, "evidence", "a file inside the campaign folder, or a URL", evidence
+        ),
+    ]
+    if problems:
+        raise DataError(problems)
 
 
 def _load_config(path: Path) -> CampaignConfig:

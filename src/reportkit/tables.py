@@ -21,7 +21,17 @@ import pandas as pd
 
 from .exceptions import DataError, DataProblem
 
-__all__ = ["ACTIVITIES", "BUDGET", "CHANNELS", "UNITS", "Column", "Schema", "find_table", "read_table"]
+__all__ = [
+    "ACTIVITIES",
+    "BUDGET",
+    "CHANNELS",
+    "UNITS",
+    "UNIT_KINDS",
+    "Column",
+    "Schema",
+    "find_table",
+    "read_table",
+]
 
 #: How many bad cells of one column are listed before the rest are counted.
 MAX_PROBLEMS_PER_COLUMN = 20
@@ -94,13 +104,24 @@ CHANNELS: dict[str, str] = {
     "other": "Hình thức khác",
 }
 
+#: Roles of the units that carry out a campaign, with the words the report uses for them.
+UNIT_KINDS: dict[str, str] = {
+    "department_division": "Phòng, đơn vị thuộc Sở",
+    "district_culture_office": "Phòng Văn hóa và Thông tin cấp huyện",
+    "district_culture_centre": "Trung tâm Văn hóa - Thể thao cấp huyện",
+    "district_radio_tv": "Đài Truyền thanh - Truyền hình cấp huyện",
+    "enterprise": "Doanh nghiệp bưu chính, viễn thông",
+    "press": "Cơ quan báo chí",
+    "other": "Đơn vị khác",
+}
+
 UNITS = Schema(
     name="units",
     key="unit_id",
     columns=(
         Column("unit_id"),
         Column("name"),
-        Column("kind"),
+        Column("kind", "choice", choices=tuple(UNIT_KINDS)),
         Column("district", nullable=True),
         Column("target", "flag"),
         Column("reported_on", "date", nullable=True),

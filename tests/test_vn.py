@@ -250,3 +250,16 @@ def test_issue_date_from_a_date_and_back():
 )
 def test_short_date_in_running_text(date, text):
     assert vn.short_date(date) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(88.2, "88,2%"), (100.0, "100%"), (0.0, "0%"), (9.6, "9,6%"), (12.5, "12,5%"), (33.0, "33%")],
+)
+def test_format_percent_uses_the_decimal_comma(value, text):
+    assert vn.format_percent(value) == text
+
+
+@pytest.mark.parametrize(("date", "text"), [(dt.date(2021, 5, 1), "01/5/2021"), (dt.date(2021, 12, 31), "31/12/2021")])
+def test_day_month_year(date, text):
+    assert vn.format_date(date) == text

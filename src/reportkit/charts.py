@@ -25,6 +25,7 @@ __all__ = [
     "activities_per_day",
     "budget_planned_vs_spent",
     "coverage_by_district",
+    "report_charts",
 ]
 
 INK = "#1f3b5a"  # the main series
@@ -218,3 +219,13 @@ def activities_per_day(per_day: pd.DataFrame, event_date=None) -> Chart:
         ax.set_ylabel("Số hoạt động")
         fig.legend(loc="outside upper center", ncol=2, frameon=False, fontsize=9)
         return Chart(title, _svg(fig))
+
+
+def report_charts(figures, event_date=None) -> dict[str, Chart]:
+    """The four charts of the after-action report, by the name the template uses."""
+    return {
+        "by_district": coverage_by_district(figures.by_district),
+        "by_channel": activities_by_channel(figures.by_channel),
+        "budget": budget_planned_vs_spent(figures.budget_execution),
+        "per_day": activities_per_day(figures.per_day, event_date),
+    }

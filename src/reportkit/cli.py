@@ -22,7 +22,8 @@ __all__ = ["main"]
 SAMPLE_CAMPAIGN = "data/campaigns/wtisd-2021-phu-yen"
 
 EPILOG = """examples:
-  reportkit build                                  # the sample campaign's plan, HTML and PDF
+  reportkit build                                  # the sample campaign's plan and report, HTML and PDF
+  reportkit build --doc report -p district="Huyện Tuy An" --out outputs/tuy-an
   reportkit build data/campaigns/wtisd-2021-phu-yen -p number=5 -p issued_on=2021-05-07
   reportkit build --to pdf --out /tmp/outputs
   reportkit validate data/campaigns/wtisd-2021-phu-yen
@@ -114,7 +115,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _build(args: argparse.Namespace) -> int:
     from .execute import DOCUMENTS, build
 
-    docs = DOCUMENTS if args.doc == "all" else (args.doc,)
+    if args.doc == "all":
+        from .campaign import load_campaign
+
+        # A campaign with no results yet has a plan to build, and no report.
+        docs = DOCUMENTS if load_campaign(args.campaign).has_results else ("plan",)
+    else:
+        docs = (args.doc,)
     parameters = dict(args.parameters)
     result = build(args.campaign, docs=docs, to=args.to, parameters=parameters, out=args.out)
     for doc, files in result.files.items():

@@ -12,22 +12,29 @@ Text from ``campaign.yaml`` and from the data is escaped; the only markup it may
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 import jinja2
+import pandas as pd
 from markupsafe import Markup, escape
 
 from . import vn
 from .budget import BudgetEstimate
 from .campaign import Campaign
+from .charts import Chart
+from .coverage import ReportFigures, percent
+from .exceptions import CampaignError, DataProblem
+from .tables import CHANNELS
 
-__all__ = ["FIGURES_MIMETYPE", "Document", "plan_document"]
+__all__ = ["FIGURES_MIMETYPE", "Document", "plan_document", "report_document"]
 
 #: MIME type of the figures a document carries, read back into ``figures.json``.
 FIGURES_MIMETYPE = "application/vnd.reportkit.figures+json"
@@ -64,11 +71,13 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.globals["percent_of"] = percent
     env.globals["css"] = Markup((templates / "document.css").read_text(encoding="utf-8"))
     env.filters.update(
         vnd=vn.format_vnd,
         quantity=vn.format_quantity,
         roman=lambda i: _ROMAN[i],
+        percent=vn.format_percent,
         lines=lambda text: Markup("<br>").join(escape(line.strip()) for line in text.splitlines()),
     )
     return env
@@ -105,16 +114,21 @@ def _punctuate(items: list[str], between: str, last: str) -> list[str]:
     return [item + (last if i == len(stripped) - 1 else between) for i, item in enumerate(stripped)]
 
 
-def _common_values(campaign: Campaign) -> dict[str, str]:
+def _campaign_text(campaign: Campaign, estimate: BudgetEstimate) -> _Text:
+    """The campaign's text with every placeholder of ``campaign.PLACEHOLDERS`` filled."""
     config = campaign.config
-    return {
-        "year": str(config.year),
-        "event": config.event,
-        "theme": config.theme,
-        "agency": config.agency.name,
-        "place": config.agency.place,
-        "event_date": vn.short_date(config.event_date),
-    }
+    return _Text(
+        {
+            "year": str(config.year),
+            "event": config.event,
+            "theme": config.theme,
+            "agency": config.agency.name,
+            "place": config.agency.place,
+            "event_date": vn.short_date(config.event_date),
+            "budget_total": vn.format_vnd(estimate.total),
+            "budget_total_words": vn.amount_in_words(estimate.total),
+        }
+    )
 
 
 def plan_document(
@@ -141,13 +155,7 @@ def plan_document(
     number = plan.number if number is None else number
     issued = vn.IssueDate.parse(issued_on) if issued_on is not None else plan.issued_on
     issued = issued or vn.IssueDate(config.year)
-    text = _Text(
-        _common_values(campaign)
-        | {
-            "budget_total": vn.format_vnd(estimate.total),
-            "budget_total_words": vn.amount_in_words(estimate.total),
-        }
-    )
+    text = _campaign_text(campaign, estimate)
     title = text.fill(plan.summary)
     html = (
         _environment()
@@ -170,3 +178,173 @@ def plan_document(
         )
     )
     return Document(kind="plan", title=title, html=html, figures=estimate.to_dict())
+
+
+#: Rows of the activity list in the report's appendix; a larger campaign lists the earliest.
+APPENDIX_ROWS = 300
+_IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif"}
+
+
+def report_document(
+    campaign: Campaign,
+    estimate: BudgetEstimate,
+    figures: ReportFigures,
+    charts: Mapping[str, Chart],
+    activities: pd.DataFrame,
+    *,
+    number: int | None = None,
+    issued_on: str | dt.date | vn.IssueDate | None = None,
+    district: str | None = None,
+    as_of: dt.date | None = None,
+    appendix_rows: int = APPENDIX_ROWS,
+) -> Document:
+    """The after-action report (Báo cáo kết quả) of ``campaign`` from its ``figures``.
+
+    Parameters
+    ----------
+    campaign, estimate
+        The loaded campaign and its budget estimate; ``campaign.config.report`` holds the
+        report's settings and the parts a person writes.
+    figures, charts
+        :func:`reportkit.coverage.report_figures` and :func:`reportkit.charts.report_charts`.
+    activities
+        The activities the report covers (scoped like ``figures``), for the appendix.
+    number, issued_on
+        The registered number and date of issue; ``None`` takes them from campaign.yaml.
+    district, as_of
+        Say in the text that the report covers one district, or the results up to a day.
+    appendix_rows
+        At most this many activities are listed in the appendix; the text says so.
+    """
+    config = campaign.config
+    report = config.report
+    if report is None:
+        raise CampaignError(
+            DataProblem(campaign.folder / "campaign.yaml", "a 'report:' section to build the report from")
+        )
+    number = report.number if number is None else number
+    issued = vn.IssueDate.parse(issued_on) if issued_on is not None else report.issued_on
+    issued = issued or vn.IssueDate(config.year)
+    text = _campaign_text(campaign, estimate)
+    plan = config.plan
+    plan_symbol = vn.doc_symbol(plan.number, "KH", config.agency.abbreviation)
+    plan_date = vn.issue_date_text(plan.issued_on or vn.IssueDate(config.year))
+    agency = config.agency.name
+    basis = [
+        *(text.fill(b) for b in report.basis),
+        f"Thực hiện Kế hoạch số {plan_symbol} {plan_date} của {agency}",
+    ]
+    scope_words = _lower_first(text.fill(report.summary))
+    if district:
+        scope_words += f" trên địa bàn {district}"
+    if as_of:
+        scope_words += f" (số liệu đến {vn.short_date(as_of)})"
+    rows = _appendix_rows(campaign, activities, appendix_rows)
+    html = (
+        _environment()
+        .get_template("report.html.j2")
+        .render(
+            config=config,
+            report=report,
+            text=text,
+            title=text.fill(report.summary) + (f" trên địa bàn {district}" if district else ""),
+            number=vn.doc_number(number, "BC", config.agency.abbreviation),
+            place_date=vn.place_date(config.agency.place, issued),
+            basis=_punctuate(basis, ";", "."),
+            agency=agency,
+            scope_words=scope_words,
+            plan_sentence=(
+                f"{agency} đã ban hành Kế hoạch số {plan_symbol} {plan_date} về "
+                f"{_lower_first(text.fill(plan.summary))}, "
+                f"với tổng kinh phí dự trù {vn.format_vnd(estimate.total)} đồng."
+            ),
+            results=_result_sentences(figures, report, bool(district)),
+            figures=_template_figures(figures),
+            charts=charts,
+            spent_words=vn.amount_in_words(figures.budget_spent_vnd),
+            unbudgeted_words=vn.amount_in_words(figures.unbudgeted_vnd),
+            recipients=_punctuate(list(report.recipients), ";", "."),
+            symbol=vn.doc_symbol(number, "BC", config.agency.abbreviation),
+            issue_date=vn.issue_date_text(issued),
+            activities=rows,
+            listed=len(rows),
+            photos=_photos(campaign, rows),
+        )
+    )
+    return Document(kind="report", title=text.fill(report.summary), html=html, figures=figures.to_dict())
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _result_sentences(figures: ReportFigures, report, one_district: bool) -> list[str]:
+    f, pct, n = figures, vn.format_percent, vn.format_vnd
+    window = f"từ {vn.short_date(report.window.start)} đến {vn.short_date(report.window.end)}"
+    area = "huyện, thị xã, thành phố"
+    sentences = [
+        f"{f.units_active}/{f.units_target} đơn vị ({pct(f.coverage_pct)}) đã triển khai "
+        "hoạt động tuyên truyền"
+        + (
+            f"; {f.districts_covered}/{f.districts_total} {area} "
+            f"({pct(percent(f.districts_covered, f.districts_total))}) có hoạt động trên địa bàn."
+            if f.districts_total and not one_district
+            else "."
+        ),
+        f"Tổng số {n(f.activities_total)} hoạt động, trong đó {n(f.in_window)} hoạt động "
+        f"trong thời gian triển khai {window}; tiếp cận khoảng {n(f.reach_total)} lượt người.",
+        f"{pct(f.evidence_pct)} hoạt động có hình ảnh, video minh chứng (Phụ lục kèm theo).",
+        f"{f.on_time_units}/{f.units_target} đơn vị gửi báo cáo kết quả đúng thời hạn "
+        f"(đến {vn.short_date(report.deadline)}).",
+    ]
+    return sentences
+
+
+def _template_figures(figures: ReportFigures) -> dict[str, Any]:
+    data = figures.to_dict()
+    data["by_kind"] = _records_of(figures.by_kind)
+    return data
+
+
+def _records_of(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [
+        {k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()} for r in frame.to_dict("records")
+    ]
+
+
+def _appendix_rows(campaign: Campaign, activities: pd.DataFrame, limit: int) -> list[dict[str, Any]]:
+    names = campaign.units.set_index("unit_id")["name"]
+    listed = activities.sort_values(["date", "activity_id"], kind="stable").head(limit)
+    return [
+        {
+            "id": row.activity_id,
+            "date": vn.format_date(row.date.date()),
+            "unit": names.get(row.unit_id, row.unit_id),
+            "channel": CHANNELS[row.channel],
+            "quantity": int(row.quantity),
+            "reach": int(row.reach),
+            "cost": int(row.cost_vnd),
+            "evidence": Path(row.evidence).name
+            if row.evidence and "://" not in row.evidence
+            else row.evidence,
+            "evidence_path": row.evidence,
+        }
+        for row in listed.itertuples()
+    ]
+
+
+def _photos(campaign: Campaign, rows: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Local photos of the listed activities as ``data:`` images, captioned with who and when."""
+    photos = []
+    for row in rows:
+        path = campaign.folder / row["evidence_path"] if row["evidence_path"] else None
+        if path is None or path.suffix.lower() not in _IMAGE_TYPES or not path.is_file():
+            continue
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        photos.append(
+            {
+                "src": f"data:{_IMAGE_TYPES[path.suffix.lower()]};base64,{data}",
+                "caption": f"{row['unit']}, {row['date']} ({row['channel'].lower()})",
+            }
+        )
+    return photos

@@ -26,7 +26,7 @@ from .exceptions import ExecutionError, ParameterError, ReportkitError
 __all__ = ["DOCUMENTS", "FORMATS", "BuildResult", "build", "notebook_path", "project_root"]
 
 #: The documents reportkit builds, each from ``notebooks/<name>.ipynb``.
-DOCUMENTS = ("plan",)
+DOCUMENTS = ("plan", "report")
 #: Formats besides the executed notebook.
 FORMATS = ("html", "pdf")
 
@@ -98,6 +98,11 @@ def build(
         if fmt not in FORMATS:
             raise ParameterError("to", f"unknown format {fmt!r}; reportkit writes: {', '.join(FORMATS)}")
     campaign = load_campaign(campaign_dir)
+    if "report" in docs and not campaign.has_results:
+        raise ReportkitError(
+            f"{campaign.folder / 'campaign.yaml'}: the report needs a 'report:' section and the units and "
+            "activities tables (data/README.md); build the plan alone with --doc plan"
+        )
     if "pdf" in to:
         from .system import check_pdf_dependencies
 

@@ -86,19 +86,28 @@ class ReportkitPDFExporter(ReportkitHTMLExporter):
         return render_pdf(html), resources
 
 
-def _offline_fetcher(url: str, *args, **kwargs):
-    # Reports are built offline: a URL to the web in the data must not turn into a request.
-    if url.startswith(("data:", "file:")):
-        from weasyprint.urls import default_url_fetcher
+#: Documents are built offline: images come inline as ``data:`` URLs, or from local files.
+OFFLINE_PROTOCOLS = ("data", "file")
 
-        return default_url_fetcher(url, *args, **kwargs)
-    raise ValueError(f"reportkit does not fetch {url!r}: documents are built offline")
+
+def _offline_fetcher(weasyprint):
+    """A URL fetcher that refuses the network, for WeasyPrint's old and new fetcher APIs."""
+    urls = weasyprint.urls
+    if hasattr(urls, "URLFetcher"):  # WeasyPrint 66 and later
+        return urls.URLFetcher(allowed_protocols=OFFLINE_PROTOCOLS)
+
+    def fetch(url: str, *args, **kwargs):
+        if url.split(":", 1)[0].lower() in OFFLINE_PROTOCOLS:
+            return urls.default_url_fetcher(url, *args, **kwargs)
+        raise ValueError(f"reportkit does not fetch {url!r}: documents are built offline")
+
+    return fetch
 
 
 def render_pdf(html: str) -> bytes:
     """Lay out ``html`` on A4 pages with WeasyPrint and return the PDF's bytes."""
     weasyprint = _import_weasyprint()
-    document = weasyprint.HTML(string=html, url_fetcher=_offline_fetcher).render()
+    document = weasyprint.HTML(string=html, url_fetcher=_offline_fetcher(weasyprint)).render()
     return document.write_pdf(metadata={"creator": f"reportkit {__version__}"}) or b""
 
 

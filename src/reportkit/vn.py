@@ -20,6 +20,8 @@ __all__ = [
     "amount_in_words",
     "doc_number",
     "doc_symbol",
+    "format_date",
+    "format_percent",
     "format_quantity",
     "format_vnd",
     "issue_date_text",
@@ -315,6 +317,17 @@ def doc_symbol(number: int | None, doc_type: str, agency: str) -> str:
     return f"{figure}/{symbol}"
 
 
+def format_date(date: dt.date) -> str:
+    """A date in a table or running text: ``"07/5/2021"``."""
+    return f"{date.day:02d}/{date.month}/{date.year}"
+
+
 def short_date(date: dt.date) -> str:
     """A date in running text: ``"ngày 07/5/2021"``."""
-    return f"ngày {date.day:02d}/{date.month}/{date.year}"
+    return f"ngày {format_date(date)}"
+
+
+def format_percent(value: float) -> str:
+    """A percentage with one decimal and the decimal comma: ``88.2`` → ``"88,2%"``, ``100`` → ``"100%"``."""
+    text = f"{value:.1f}".removesuffix(".0").replace(".", ",")
+    return f"{text}%"

@@ -210,3 +210,100 @@ def test_a_pasted_total_row_that_does_not_add_up(make_campaign):
     )
     with pytest.raises(DataError, match=r"row 3, column 'amount': a total of 700000"):
         load_campaign(folder)
+
+
+RESULTS = MINIMAL.parent / "results"
+ACTIVITIES_HEADER = "activity_id,unit_id,date,channel,quantity,reach,cost_vnd,budget_line_id,evidence,note\n"
+
+
+def test_a_campaign_with_results_loads_its_units_and_activities():
+    campaign = load_campaign(RESULTS)
+    assert campaign.has_results
+    assert campaign.units["target"].tolist() == [True, True, True, True, False]
+    assert (
+        campaign.activities["date"].dt.strftime("%Y-%m-%d").tolist()[2] == "2022-05-17"
+    )  # written 17/5/2022
+    assert campaign.activities["reach"].tolist() == [0, 1_200, 3_400, 80, 150]  # empty reach is 0
+
+
+def test_a_campaign_without_a_report_section_has_no_results():
+    assert not load_campaign(MINIMAL).has_results
+
+
+@pytest.mark.parametrize(
+    ("line", "row", "column", "expected"),
+    [
+        ("H9,nobody,2022-05-17,banner,1,,,,,", 2, "unit_id", "a unit_id listed in the units table"),
+        ("H9,so,2022-05-17,banner,1,,,7,,", 2, "budget_line_id", "empty, or a line_id of the budget table"),
+        ("H9,so,2022-05-32,banner,1,,,,,", 2, "date", "a date like 2021-05-17 or 17/5/2021"),
+        ("H9,so,17.5.2022,banner,1,,,,,", 2, "date", "a date like"),
+        ("H9,so,2022-05-17,banner,1,-5,,,,", 2, "reach", "0 or more"),
+        ("H9,so,2022-05-17,banner,1,,-100.000,,,", 2, "cost_vnd", "0 or more"),
+        ("H9,so,2022-05-17,banner,-1,,,,,", 2, "quantity", "0 or more"),
+        ("H9,so,2022-05-17,billboard,1,,,,,", 2, "channel", "one of: banner, pano"),
+        (
+            "H9,so,2022-05-17,banner,1,,,,evidence/missing.jpg,",
+            2,
+            "evidence",
+            "a file inside the campaign folder",
+        ),
+        ("H9,so,2022-05-17,banner,1,,,,../budget.csv,", 2, "evidence", "a file inside the campaign folder"),
+        (
+            "H9,so,2022-05-17,banner,1,,,,,\nH9,so,2022-05-18,pano,1,,,,,",
+            3,
+            "activity_id",
+            "a unique activity_id",
+        ),
+    ],
+    ids=[
+        "unknown-unit",
+        "unknown-budget-line",
+        "impossible-date",
+        "dotted-date",
+        "negative-reach",
+        "negative-cost",
+        "negative-quantity",
+        "unknown-channel",
+        "missing-evidence",
+        "evidence-outside",
+        "duplicate-id",
+    ],
+)
+def test_a_bad_activity_is_named_by_file_row_and_column(make_campaign, line, row, column, expected):
+    folder = make_campaign(RESULTS, **{"activities.csv": ACTIVITIES_HEADER + line + "\n"})
+    with pytest.raises(DataError) as caught:
+        load_campaign(folder)
+    error = caught.value
+    assert (error.file, error.row, error.column) == (folder / "activities.csv", row, column)
+    assert expected in str(error)
+
+
+@pytest.mark.parametrize(
+    ("line", "column", "expected"),
+    [
+        ("x,Đơn vị,ministry,,true,", "kind", "one of: department_division"),
+        ("x,Đơn vị,other,,maybe,", "target", "true or false"),
+        ("x,Đơn vị,other,,true,04/6", "reported_on", "a date like"),
+    ],
+)
+def test_a_bad_unit_is_named_by_file_row_and_column(make_campaign, line, column, expected):
+    units = (RESULTS / "units.csv").read_text(encoding="utf-8")
+    folder = make_campaign(RESULTS, **{"units.csv": units + line + "\n"})
+    with pytest.raises(DataError) as caught:
+        load_campaign(folder)
+    assert (caught.value.row, caught.value.column) == (7, column)
+    assert expected in str(caught.value)
+
+
+def test_a_report_without_its_activities_table(make_campaign):
+    folder = make_campaign(RESULTS, **{"activities.csv": None})
+    with pytest.raises(DataError, match=r"activities\.csv: a table of the activities carried out"):
+        load_campaign(folder)
+
+
+def test_a_window_that_ends_before_it_starts(make_campaign):
+    folder = make_campaign(
+        RESULTS, **{"campaign.yaml": lambda t: t.replace("end: 2022-05-31", "end: 2022-04-30")}
+    )
+    with pytest.raises(CampaignError, match=r"key 'report\.window\.end': the window ends"):
+        load_campaign(folder)

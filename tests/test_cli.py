@@ -40,6 +40,9 @@ def test_build_writes_notebook_html_pdf_and_figures(sample_build):
         "plan.ipynb",
         "plan.html",
         "plan.pdf",
+        "report.ipynb",
+        "report.html",
+        "report.pdf",
         "figures.json",
         "manifest.json",
     }
@@ -241,7 +244,7 @@ def test_a_failing_cell_is_reported_and_kept_and_outputs_stay(sample_build, tmp_
     )
     (notebooks / "plan.ipynb").write_text(json.dumps(nb), encoding="utf-8")
     env = {**__import__("os").environ, "REPORTKIT_NOTEBOOKS": str(notebooks)}
-    result = reportkit("build", str(SAMPLE), "--out", str(folder.parent), env=env)
+    result = reportkit("build", str(SAMPLE), "--doc", "plan", "--out", str(folder.parent), env=env)
     assert result.returncode == 2
     assert (
         "plan.ipynb: cell 5 failed with RuntimeError" in result.stderr

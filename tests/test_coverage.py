@@ -20,15 +20,27 @@ def units(*rows):
 
 
 def activities(*rows):
-    columns = ["activity_id", "unit_id", "date", "channel", "quantity", "reach", "cost_vnd",
-               "budget_line_id", "evidence"]
+    columns = [
+        "activity_id",
+        "unit_id",
+        "date",
+        "channel",
+        "quantity",
+        "reach",
+        "cost_vnd",
+        "budget_line_id",
+        "evidence",
+    ]
     frame = pd.DataFrame(rows, columns=columns)
     frame = frame.assign(date=pd.to_datetime(frame["date"]).astype("datetime64[ns]"))
     return frame.astype({"quantity": "int64", "reach": "int64", "cost_vnd": "int64"})
 
 
 ESTIMATE = BudgetEstimate(
-    (BudgetLine("1", "Băng rôn", "Cái", 1, 300_000, 300_000), BudgetLine("2", "Pa-nô", "Cái", 2, 500_000, 1_000_000))
+    (
+        BudgetLine("1", "Băng rôn", "Cái", 1, 300_000, 300_000),
+        BudgetLine("2", "Pa-nô", "Cái", 2, 500_000, 1_000_000),
+    )
 )
 
 UNITS = units(
@@ -87,9 +99,30 @@ def test_evidence_share(figures):
 
 def test_by_district(figures):
     assert figures.by_district.to_dict("records") == [
-        {"district": "Huyện A", "units_target": 2, "units_active": 1, "activities": 2, "reach": 1_500, "spent": 150_000},
-        {"district": "Huyện B", "units_target": 1, "units_active": 0, "activities": 0, "reach": 0, "spent": 0},
-        {"district": "Huyện C", "units_target": 1, "units_active": 1, "activities": 1, "reach": 800, "spent": 0},
+        {
+            "district": "Huyện A",
+            "units_target": 2,
+            "units_active": 1,
+            "activities": 2,
+            "reach": 1_500,
+            "spent": 150_000,
+        },
+        {
+            "district": "Huyện B",
+            "units_target": 1,
+            "units_active": 0,
+            "activities": 0,
+            "reach": 0,
+            "spent": 0,
+        },
+        {
+            "district": "Huyện C",
+            "units_target": 1,
+            "units_active": 1,
+            "activities": 1,
+            "reach": 800,
+            "spent": 0,
+        },
     ]
 
 
@@ -97,30 +130,57 @@ def test_by_channel_in_the_documented_order(figures):
     table = figures.by_channel
     assert table["channel"].tolist() == ["banner", "web_article", "loudspeaker", "internal_message"]
     banner = table.iloc[0].to_dict()
-    assert banner == {"channel": "banner", "label": "Băng rôn", "activities": 2, "quantity": 3, "reach": 0,
-                      "spent": 430_000}
+    assert banner == {
+        "channel": "banner",
+        "label": "Băng rôn",
+        "activities": 2,
+        "quantity": 3,
+        "reach": 0,
+        "spent": 430_000,
+    }
 
 
 def test_by_kind(figures):
     kinds = figures.by_kind.set_index("kind")
-    assert kinds.loc["district_culture_office", ["units_target", "units_active", "activities"]].tolist() == [3, 2, 3]
+    assert kinds.loc["district_culture_office", ["units_target", "units_active", "activities"]].tolist() == [
+        3,
+        2,
+        3,
+    ]
     assert kinds.loc["enterprise", ["units_target", "units_active", "activities"]].tolist() == [0, 0, 1]
 
 
 def test_budget_execution(figures):
     assert figures.budget_execution.to_dict("records") == [
-        {"line_id": "1", "content": "Băng rôn", "planned": 300_000, "spent": 280_000, "variance": 20_000,
-         "pct_used": 93.3},
-        {"line_id": "2", "content": "Pa-nô", "planned": 1_000_000, "spent": 1_000_000, "variance": 0,
-         "pct_used": 100.0},
+        {
+            "line_id": "1",
+            "content": "Băng rôn",
+            "planned": 300_000,
+            "spent": 280_000,
+            "variance": 20_000,
+            "pct_used": 93.3,
+        },
+        {
+            "line_id": "2",
+            "content": "Pa-nô",
+            "planned": 1_000_000,
+            "spent": 1_000_000,
+            "variance": 0,
+            "pct_used": 100.0,
+        },
     ]
     assert (figures.budget_planned_vnd, figures.budget_spent_vnd, figures.unbudgeted_vnd) == (
-        1_300_000, 1_280_000, 150_000)
+        1_300_000,
+        1_280_000,
+        150_000,
+    )
 
 
 def test_per_day_spans_the_window_and_the_days_outside_it(figures):
     days = figures.per_day
-    assert days["date"].min() == pd.Timestamp("2021-04-30") and days["date"].max() == pd.Timestamp("2021-06-02")
+    assert days["date"].min() == pd.Timestamp("2021-04-30") and days["date"].max() == pd.Timestamp(
+        "2021-06-02"
+    )
     assert days.set_index("date").loc["2021-05-17", "activities"] == 2
     assert days["activities"].sum() == 6
 
@@ -130,9 +190,22 @@ def test_figures_json_is_plain_json(figures):
 
     data = json.loads(json.dumps(figures.to_dict()))
     assert data["coverage_pct"] == 60.0 and data["by_district"][0]["district"] == "Huyện A"
-    assert set(data) >= {"units_target", "units_active", "coverage_pct", "districts_total", "districts_covered",
-                         "activities_total", "in_window", "reach_total", "spent_total_vnd", "on_time_units",
-                         "evidence_pct", "by_district", "by_channel", "budget_execution"}
+    assert set(data) >= {
+        "units_target",
+        "units_active",
+        "coverage_pct",
+        "districts_total",
+        "districts_covered",
+        "activities_total",
+        "in_window",
+        "reach_total",
+        "spent_total_vnd",
+        "on_time_units",
+        "evidence_pct",
+        "by_district",
+        "by_channel",
+        "budget_execution",
+    }
 
 
 def test_a_district_report():
@@ -151,7 +224,12 @@ def test_an_interim_report_as_of_a_day():
 
 def test_no_activities_at_all():
     figures = report_figures(UNITS, ACTIVITIES.iloc[0:0], ESTIMATE, window=WINDOW, deadline=DEADLINE)
-    assert (figures.units_active, figures.coverage_pct, figures.evidence_pct, figures.reach_total) == (0, 0.0, 0.0, 0)
+    assert (figures.units_active, figures.coverage_pct, figures.evidence_pct, figures.reach_total) == (
+        0,
+        0.0,
+        0.0,
+        0,
+    )
     assert figures.budget_execution["spent"].tolist() == [0, 0]
 
 
@@ -161,3 +239,42 @@ def test_no_activities_at_all():
 )
 def test_percent_rounds_half_up(part, whole, pct):
     assert percent(part, whole) == pct
+
+
+def test_the_sample_campaign_against_a_count_with_the_csv_module():
+    """The figures of data/campaigns/wtisd-2021-phu-yen, counted again without pandas."""
+    import csv
+
+    from reportkit.budget import budget_estimate
+    from reportkit.campaign import load_campaign
+
+    from .conftest import SAMPLE
+
+    units = list(csv.DictReader((SAMPLE / "units.csv").read_text(encoding="utf-8").splitlines()))
+    rows = list(csv.DictReader((SAMPLE / "activities.csv").read_text(encoding="utf-8").splitlines()))
+    target = {u["unit_id"] for u in units if u["target"] == "true"}
+    acting = {a["unit_id"] for a in rows}
+    district = {u["unit_id"]: u["district"] for u in units}
+    target_districts = {district[u] for u in target} - {""}
+    number = lambda text: int(text.replace(".", "") or 0)  # noqa: E731
+
+    campaign = load_campaign(SAMPLE)
+    settings = campaign.config.report
+    figures = report_figures(
+        campaign.units,
+        campaign.activities,
+        budget_estimate(campaign.budget),
+        window=(settings.window.start, settings.window.end),
+        deadline=settings.deadline,
+    )
+    assert figures.units_target == len(target) == 34
+    assert figures.units_active == len(target & acting) == 30
+    assert figures.districts_total == len(target_districts) == 9
+    assert figures.districts_covered == len({district[u] for u in acting} & target_districts) == 9
+    assert figures.activities_total == len(rows)
+    assert figures.in_window == sum("2021-05-01" <= a["date"] <= "2021-05-31" for a in rows)
+    assert figures.reach_total == sum(number(a["reach"]) for a in rows)
+    assert figures.spent_total_vnd == sum(number(a["cost_vnd"]) for a in rows)
+    assert figures.on_time_units == sum(
+        1 for u in units if u["unit_id"] in target and u["reported_on"] and u["reported_on"] <= "2021-06-04"
+    )

@@ -260,6 +260,8 @@ def test_format_percent_uses_the_decimal_comma(value, text):
     assert vn.format_percent(value) == text
 
 
-@pytest.mark.parametrize(("date", "text"), [(dt.date(2021, 5, 1), "01/5/2021"), (dt.date(2021, 12, 31), "31/12/2021")])
+@pytest.mark.parametrize(
+    ("date", "text"), [(dt.date(2021, 5, 1), "01/5/2021"), (dt.date(2021, 12, 31), "31/12/2021")]
+)
 def test_day_month_year(date, text):
     assert vn.format_date(date) == text

@@ -125,7 +125,7 @@ def build(
             figures.update(_figures_of(nb, doc, notebook))
             names = [f"{doc}.ipynb", *(_export(nb, staging, doc, fmt) for fmt in to)]
             written[doc] = tuple(final / name for name in names)
-            records[doc] = _record(campaign, notebook, params, names, time.perf_counter() - doc_started)
+            records[doc] = _record(campaign, doc, notebook, params, names, time.perf_counter() - doc_started)
         _write_json(staging / FIGURES_FILE, _merged(final / FIGURES_FILE, figures))
         _write_json(staging / MANIFEST_FILE, _merged(final / MANIFEST_FILE, records))
         _publish(staging, final)
@@ -220,7 +220,12 @@ def _sha256(path: Path) -> str:
 
 
 def _record(
-    campaign: Campaign, notebook: Path, params: Mapping[str, Any], names: Iterable[str], seconds: float
+    campaign: Campaign,
+    doc: str,
+    notebook: Path,
+    params: Mapping[str, Any],
+    names: Iterable[str],
+    seconds: float,
 ) -> dict:
     """Where a document came from: parameters, input hashes, versions, time taken."""
     import nbconvert
@@ -230,7 +235,7 @@ def _record(
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "seconds": round(seconds, 3),
         "parameters": {k: str(v) if isinstance(v, dt.date) else v for k, v in params.items()},
-        "inputs": {str(path.relative_to(campaign.folder)): _sha256(path) for path in campaign.files}
+        "inputs": {str(path.relative_to(campaign.folder)): _sha256(path) for path in campaign.inputs(doc)}
         | {f"notebooks/{notebook.name}": _sha256(notebook)},
         "versions": {
             "reportkit": __version__,

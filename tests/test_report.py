@@ -1,0 +1,141 @@
+"""The after-action report end to end: its PDF says what figures.json says."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from reportkit import vn
+
+from .conftest import MINIMAL, ROOT, pdf_text
+
+RESULTS = MINIMAL.parent / "results"
+
+
+def build(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "reportkit.cli", "build", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+    )
+
+
+@pytest.fixture(scope="module")
+def results_build(tmp_path_factory):
+    out = tmp_path_factory.mktemp("outputs")
+    result = build(str(RESULTS), "--doc", "report", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    folder = out / "results-2022"
+    return folder, json.loads((folder / "figures.json").read_text(encoding="utf-8"))["report"]
+
+
+@pytest.mark.kernel
+def test_the_figures_of_the_tiny_campaign_by_hand(results_build):
+    _, figures = results_build
+    # units.csv: four target units (so, a-office, a-radio, b-office), two of them active;
+    # activities.csv: five rows, H4 after the window; reach 1.200 + 3.400 + 80 + 150.
+    assert {
+        k: figures[k]
+        for k in (
+            "units_target",
+            "units_active",
+            "coverage_pct",
+            "districts_total",
+            "districts_covered",
+            "activities_total",
+            "in_window",
+            "reach_total",
+            "spent_total_vnd",
+            "on_time_units",
+            "evidence_pct",
+        )
+    } == {
+        "units_target": 4,
+        "units_active": 2,
+        "coverage_pct": 50.0,
+        "districts_total": 2,
+        "districts_covered": 1,
+        "activities_total": 5,
+        "in_window": 4,
+        "reach_total": 4_830,
+        "spent_total_vnd": 652_500,
+        "on_time_units": 2,
+        "evidence_pct": 40.0,
+    }
+    assert [(r["line_id"], r["planned"], r["spent"], r["pct_used"]) for r in figures["budget_execution"]] == [
+        ("1", 700_000, 650_000, 92.9),
+        ("2", 3_015, 2_500, 82.9),
+    ]
+
+
+@pytest.mark.kernel
+@pytest.mark.pdf
+def test_the_pdf_says_what_figures_json_says(results_build):
+    folder, f = results_build
+    text = pdf_text(folder / "report.pdf")
+    expected = [
+        "BÁO CÁO",
+        "Kính gửi: Bộ Thông tin và Truyền thông (Vụ Hợp tác quốc tế).",
+        "Số: /BC-STTTT",
+        "Thử Nghiệm, ngày 03 tháng 6 năm 2022",
+        f"{f['units_active']}/{f['units_target']} đơn vị ({vn.format_percent(f['coverage_pct'])})",
+        f"{f['districts_covered']}/{f['districts_total']} huyện, thị xã, thành phố (50%)",
+        f"Tổng số {f['activities_total']} hoạt động, trong đó {f['in_window']} hoạt động",
+        f"tiếp cận khoảng {vn.format_vnd(f['reach_total'])} lượt người",
+        f"{vn.format_percent(f['evidence_pct'])} hoạt động có hình ảnh",
+        f"{f['on_time_units']}/{f['units_target']} đơn vị gửi báo cáo kết quả đúng thời hạn",
+        "(đến ngày 04/6/2022)",
+        "III. KINH PHÍ THỰC HIỆN",
+        "Kinh phí dự trù theo Kế hoạch: 703.015 đồng; đã sử dụng 652.500 đồng",
+        f"({vn.amount_in_words(652_500)})",
+        "92,9%",
+        "IV. ĐÁNH GIÁ",
+        "V. ĐỀ XUẤT, KIẾN NGHỊ",
+        "DANH SÁCH HOẠT ĐỘNG TUYÊN TRUYỀN",
+        "HÌNH ẢNH MINH CHỨNG",
+    ]
+    for phrase in expected:
+        assert phrase in text, phrase
+
+
+@pytest.mark.kernel
+def test_the_report_html_embeds_its_charts_and_photos(results_build):
+    folder, _ = results_build
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert html.count('src="data:image/svg+xml;base64,') == 4
+    assert html.count('src="data:image/png;base64,') == 1  # the one local photo; the URL is only listed
+    assert "https://example.invalid/video" in html and 'src="https://' not in html
+
+
+@pytest.mark.kernel
+@pytest.mark.pdf
+def test_a_district_only_report(tmp_path):
+    result = build(
+        str(RESULTS), "--doc", "report", "--to", "pdf", "--out", str(tmp_path), "-p", "district=Huyện A"
+    )
+    assert result.returncode == 0, result.stderr
+    folder = tmp_path / "results-2022"
+    figures = json.loads((folder / "figures.json").read_text(encoding="utf-8"))["report"]
+    assert (figures["units_target"], figures["units_active"], figures["activities_total"]) == (2, 1, 2)
+    assert [row["district"] for row in figures["by_district"]] == ["Huyện A"]
+    text = pdf_text(folder / "report.pdf")
+    assert "trên địa bàn Huyện A" in text and "1/2 đơn vị (50%)" in text
+    assert "Huyện B" not in text
+
+
+@pytest.mark.kernel
+def test_an_interim_report_as_of_a_day(tmp_path):
+    result = build(
+        str(RESULTS), "--doc", "report", "--to", "html", "--out", str(tmp_path), "-p", "as_of=2022-05-16"
+    )
+    assert result.returncode == 0, result.stderr
+    figures = json.loads((tmp_path / "results-2022" / "figures.json").read_text(encoding="utf-8"))["report"]
+    assert (figures["activities_total"], figures["units_active"], figures["on_time_units"]) == (1, 1, 0)
+    assert "số liệu đến ngày 16/5/2022" in (tmp_path / "results-2022" / "report.html").read_text(
+        encoding="utf-8"
+    )

@@ -27,6 +27,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from . import tables
 from .budget import line_amounts
 from .exceptions import CampaignError, DataError, DataProblem
+from .paths import ID_PATTERN
 from .vn import IssueDate, parse_vnd
 
 __all__ = ["Campaign", "CampaignConfig", "load_campaign"]
@@ -168,7 +169,7 @@ class Report(_Model):
 class CampaignConfig(_Model):
     """Everything ``campaign.yaml`` holds."""
 
-    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")] = Field(
+    id: Annotated[str, Field(pattern=f"^{ID_PATTERN.pattern}$")] = Field(
         description="Folder name of the outputs: lower-case letters, digits, '-', '_' and '.'."
     )
     year: int = Field(ge=2000, le=2100)

@@ -1,29 +1,45 @@
-"""Build documents: check the campaign, execute its notebook with papermill, export, publish.
+"""Build documents: check, execute the notebook with papermill, export, publish.
 
-A build never damages the outputs of an earlier good one. Everything is written into a
-staging folder beside the outputs and moved into place only when every requested document
-and format succeeded; a failing notebook is kept under ``<out>/<campaign id>/_failed/``.
+A build never damages the outputs of an earlier good one. Its files are written into a
+staging folder beside the output folder (``<out>/.reportkit/staging/``) and moved into
+place only when every requested document and format succeeded, while a lock keeps two
+builds of the same folder from publishing at once. A failing notebook is kept under
+``<target>/_failed/``.
+
+A build whose inputs are unchanged reuses its outputs: each document's *fingerprint*
+(the notebook, the parameters, the formats, every input file's content and reportkit's own
+code) is recorded in ``manifest.json`` and compared before anything heavy is imported.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .campaign import Campaign, load_campaign
 from .exceptions import ExecutionError, ParameterError, ReportkitError
 
-__all__ = ["DOCUMENTS", "FORMATS", "BuildResult", "build", "notebook_path", "project_root"]
+__all__ = [
+    "DOCUMENTS",
+    "FORMATS",
+    "BuildResult",
+    "build",
+    "notebook_path",
+    "project_root",
+]
 
 #: The documents reportkit builds, each from ``notebooks/<name>.ipynb``.
 DOCUMENTS = ("plan", "report")
@@ -32,6 +48,7 @@ FORMATS = ("html", "pdf")
 
 FIGURES_FILE = "figures.json"
 MANIFEST_FILE = "manifest.json"
+WORK_DIR = ".reportkit"  # under --out: staging folders and locks
 
 
 def project_root() -> Path:
@@ -52,10 +69,11 @@ def notebook_path(doc: str) -> Path:
 
 @dataclass(frozen=True)
 class BuildResult:
-    """What a build wrote: the output folder, the files per document, and the figures."""
+    """What a build wrote: the output folder, the files per document, what was reused."""
 
     folder: Path
     files: Mapping[str, tuple[Path, ...]]
+    reused: tuple[str, ...] = ()
     figures: Mapping[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -67,6 +85,9 @@ def build(
     to: Sequence[str] = FORMATS,
     parameters: Mapping[str, Any] | None = None,
     out: str | Path = "outputs",
+    variant: str | None = None,
+    force: bool = False,
+    progress: bool = False,
 ) -> BuildResult:
     """Build ``docs`` of the campaign in ``campaign_dir`` into ``<out>/<campaign id>/``.
 
@@ -79,17 +100,24 @@ def build(
     to
         Formats besides the executed notebook, from :data:`FORMATS`.
     parameters
-        Notebook parameters (``campaign`` is set by reportkit), checked against the
-        notebook's ``parameters`` cell.
+        Notebook parameters, checked against each notebook's ``parameters`` cell (see
+        :mod:`reportkit.parameters`); ``campaign`` is set by reportkit.
     out
-        The output folder; the campaign's documents go to ``<out>/<campaign id>/``.
+        The output folder.
+    variant
+        A sub-folder for one run of a batch: ``<out>/<campaign id>/<variant>/``. It must be
+        a slug (:func:`reportkit.batch.slug`), so it cannot point outside ``out``.
+    force
+        Rebuild even when the inputs are unchanged.
+    progress
+        Show a progress bar on standard error.
 
     Raises
     ------
     DataError
         The campaign's data is bad; nothing is executed or written.
     ParameterError
-        A parameter is not one of the notebook's.
+        A parameter is unknown or has a value of the wrong type.
     ExecutionError
         A cell failed; the executed notebook is kept under ``_failed/``.
     """
@@ -97,54 +125,164 @@ def build(
     for fmt in to:
         if fmt not in FORMATS:
             raise ParameterError("to", f"unknown format {fmt!r}; reportkit writes: {', '.join(FORMATS)}")
+    parameters = dict(parameters or {})
+    campaign_dir = Path(campaign_dir)
+    campaign_id = _campaign_id(campaign_dir)
+    target = Path(out) / campaign_id
+    if variant is not None:
+        if not variant or variant != Path(variant).name or variant.startswith("."):
+            raise ParameterError("variant", f"{variant!r} is not a folder name")
+        target = target / variant
+    notebooks = {doc: notebook_path(doc) for doc in docs}
+    from .parameters import split_parameters
+
+    own = split_parameters(notebooks, parameters)
+    fingerprints = {doc: _fingerprint(doc, notebooks[doc], campaign_dir, own[doc], to) for doc in docs}
+
+    with _locked(Path(out), target):
+        manifest = _read_json(target / MANIFEST_FILE)
+        stale = [doc for doc in docs if force or not _fresh(target, manifest.get(doc), fingerprints[doc])]
+        if stale:
+            _build_stale(campaign_dir, stale, notebooks, fingerprints, to, own, Path(out), target, progress)
+    files = {
+        doc: tuple(target / name for name in sorted(_read_json(target / MANIFEST_FILE)[doc]["outputs"]))
+        for doc in docs
+    }
+    figures = _read_json(target / FIGURES_FILE)
+    return BuildResult(
+        folder=target,
+        files=files,
+        reused=tuple(doc for doc in docs if doc not in stale),
+        figures={doc: figures.get(doc) for doc in docs},
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _build_stale(campaign_dir, docs, notebooks, fingerprints, to, parameters, out, target, progress):
+    from .campaign import load_campaign
+
     campaign = load_campaign(campaign_dir)
     if "report" in docs and not campaign.has_results:
         raise ReportkitError(
             f"{campaign.folder / 'campaign.yaml'}: the report needs a 'report:' section and the units and "
             "activities tables (data/README.md); build the plan alone with --doc plan"
         )
+    from .parameters import check_parameters
+
+    checked = {doc: check_parameters(notebooks[doc], parameters[doc], campaign) for doc in docs}
     if "pdf" in to:
         from .system import check_pdf_dependencies
 
         check_pdf_dependencies()
-    jobs = {
-        doc: (notebook_path(doc), _checked_parameters(notebook_path(doc), parameters or {})) for doc in docs
-    }
 
-    out = Path(out)
-    final = out / campaign.id
-    final.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=final))
+    staging_root = out / WORK_DIR / "staging"
+    staging_root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f"{campaign.id}-", dir=staging_root))
+    steps = _progress(len(docs) * (1 + len(to)), progress)
     try:
-        written: dict[str, tuple[Path, ...]] = {}
         figures: dict[str, Any] = {}
         records: dict[str, Any] = {}
-        for doc, (notebook, params) in jobs.items():
-            doc_started = time.perf_counter()
-            nb = _execute(notebook, staging / f"{doc}.ipynb", campaign, params, final)
-            figures.update(_figures_of(nb, doc, notebook))
-            names = [f"{doc}.ipynb", *(_export(nb, staging, doc, fmt) for fmt in to)]
-            written[doc] = tuple(final / name for name in names)
-            records[doc] = _record(campaign, doc, notebook, params, names, time.perf_counter() - doc_started)
-        _write_json(staging / FIGURES_FILE, _merged(final / FIGURES_FILE, figures))
-        _write_json(staging / MANIFEST_FILE, _merged(final / MANIFEST_FILE, records))
-        _publish(staging, final)
+        for doc in docs:
+            timings: dict[str, float] = {}
+            clock = time.perf_counter()
+            steps.set_description(f"{doc}: executing")
+            nb = _execute(notebooks[doc], staging / f"{doc}.ipynb", campaign, checked[doc], target)
+            figures.update(_figures_of(nb, doc, notebooks[doc]))
+            timings["execute"] = time.perf_counter() - clock
+            steps.update()
+            names = [f"{doc}.ipynb"]
+            for fmt in to:
+                steps.set_description(f"{doc}: {fmt}")
+                clock = time.perf_counter()
+                names.append(_export(nb, staging, doc, fmt))
+                timings[fmt] = time.perf_counter() - clock
+                steps.update()
+            records[doc] = _record(
+                campaign, doc, notebooks[doc], checked[doc], fingerprints[doc], staging, names, timings
+            )
+        target.mkdir(parents=True, exist_ok=True)
+        _write_json(staging / FIGURES_FILE, _read_json(target / FIGURES_FILE) | figures)
+        _write_json(staging / MANIFEST_FILE, _read_json(target / MANIFEST_FILE) | records)
+        _publish(staging, target)
     finally:
+        steps.close()
         shutil.rmtree(staging, ignore_errors=True)
-    return BuildResult(final, written, figures, time.perf_counter() - started)
 
 
-def _checked_parameters(notebook: Path, parameters: Mapping[str, Any]) -> dict[str, Any]:
-    import papermill
+def _campaign_id(folder: Path) -> str:
+    """The campaign's id, read cheaply; a bad campaign.yaml is reported by the full load."""
+    import yaml
 
-    known = papermill.inspect_notebook(str(notebook))
-    for name in parameters:
-        if name not in known:
-            names = ", ".join(n for n in known if n != "campaign")
-            raise ParameterError(name, f"{notebook.name} has no such parameter; its parameters are: {names}")
-        if name == "campaign":
-            raise ParameterError(name, "give the campaign folder as the build's first argument instead")
-    return dict(parameters)
+    try:
+        data = yaml.safe_load((folder / "campaign.yaml").read_text(encoding="utf-8"))
+        campaign_id = data["id"]
+    except Exception:
+        from .campaign import load_campaign
+
+        return load_campaign(folder).id  # raises the error that names the problem
+    from .paths import ID_PATTERN
+
+    if not isinstance(campaign_id, str) or not ID_PATTERN.fullmatch(campaign_id):
+        from .campaign import load_campaign
+
+        return load_campaign(folder).id
+    return campaign_id
+
+
+# --- fingerprints: what a document's outputs depend on --------------------------------------
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@cache
+def _code_hash() -> str:
+    """reportkit's own code and templates: a change to either makes outputs stale."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".j2", ".css", ".json"):
+            digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def campaign_inputs(folder: Path, doc: str) -> list[Path]:
+    """The files a document depends on: the plan its settings and budget; the report all."""
+    if doc == "plan":
+        return sorted(p for p in folder.iterdir() if p.is_file() and p.stem in ("campaign", "budget"))
+    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+
+
+def _fingerprint(doc: str, notebook: Path, folder: Path, parameters: Mapping[str, Any], to) -> str:
+    digest = hashlib.sha256()
+    digest.update(_code_hash().encode())
+    digest.update(_sha256(notebook).encode())
+    digest.update(
+        json.dumps({"parameters": parameters, "to": sorted(to)}, sort_keys=True, default=str).encode()
+    )
+    for path in campaign_inputs(folder, doc):
+        digest.update(str(path.relative_to(folder)).encode() + b"\0" + _sha256(path).encode())
+    return digest.hexdigest()
+
+
+def _fresh(target: Path, record: Mapping[str, Any] | None, fingerprint: str) -> bool:
+    """The outputs recorded for this fingerprint are all there, byte for byte."""
+    if not record or record.get("fingerprint") != fingerprint:
+        return False
+    outputs = record.get("outputs", {})
+    return bool(outputs) and all(
+        (target / name).is_file() and _sha256(target / name) == digest for name, digest in outputs.items()
+    )
+
+
+# --- steps -------------------------------------------------------------------------------
+
+
+def _progress(total: int, enabled: bool):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, unit="step", disable=not enabled, leave=False, file=sys.stderr)
 
 
 def _kernel_manager_class(socket_dir: Path):
@@ -164,12 +302,20 @@ def _kernel_manager_class(socket_dir: Path):
     return IPCKernelManager
 
 
-def _execute(notebook: Path, output: Path, campaign: Campaign, params: Mapping[str, Any], final: Path):
+#: Seconds a kernel may take to start, and one cell to run; REPORTKIT_* variables change them.
+START_TIMEOUT = int(os.environ.get("REPORTKIT_START_TIMEOUT", "60"))
+CELL_TIMEOUT = int(os.environ.get("REPORTKIT_CELL_TIMEOUT", "600"))
+
+
+def _execute(notebook: Path, output: Path, campaign, params: Mapping[str, Any], target: Path):
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    parameters = {"campaign": str(campaign.folder.resolve()), **params}
+    from .parameters import for_papermill, register_date_translator
+
+    register_date_translator()
+    parameters = {"campaign": str(campaign.folder.resolve()), **for_papermill(params)}
     with tempfile.TemporaryDirectory(prefix="reportkit-kernel-") as sockets:
         try:
             papermill.execute_notebook(
@@ -180,15 +326,18 @@ def _execute(notebook: Path, output: Path, campaign: Campaign, params: Mapping[s
                 progress_bar=False,
                 log_output=False,
                 report_mode=False,
+                start_timeout=START_TIMEOUT,
+                execution_timeout=CELL_TIMEOUT,
                 kernel_manager_class=_kernel_manager_class(Path(sockets)),
             )
         except PapermillExecutionError as error:
-            kept = final / "_failed" / output.name
-            kept.parent.mkdir(exist_ok=True)
+            kept = target / "_failed" / output.name
+            kept.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(output, kept)
             # cells counted from 1, as JupyterLab shows them in the status bar
-            cell = error.cell_index + 1
-            raise ExecutionError(notebook.name, cell, error.ename, error.evalue, kept) from None
+            raise ExecutionError(
+                notebook.name, error.cell_index + 1, error.ename, error.evalue, kept
+            ) from None
     return nbformat.read(output, as_version=4)
 
 
@@ -215,51 +364,65 @@ def _export(nb, staging: Path, doc: str, fmt: str) -> str:
     return name
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _record(
-    campaign: Campaign,
-    doc: str,
-    notebook: Path,
-    params: Mapping[str, Any],
-    names: Iterable[str],
-    seconds: float,
-) -> dict:
-    """Where a document came from: parameters, input hashes, versions, time taken."""
+def _record(campaign, doc, notebook, params, fingerprint, staging, names, timings) -> dict:
+    """Where a document came from: parameters, input hashes, versions, timings, outputs."""
     import nbconvert
     import papermill
 
     return {
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "seconds": round(seconds, 3),
-        "parameters": {k: str(v) if isinstance(v, dt.date) else v for k, v in params.items()},
-        "inputs": {str(path.relative_to(campaign.folder)): _sha256(path) for path in campaign.inputs(doc)}
+        "fingerprint": fingerprint,
+        "parameters": {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in params.items()},
+        "inputs": {
+            str(p.relative_to(campaign.folder)): _sha256(p) for p in campaign_inputs(campaign.folder, doc)
+        }
         | {f"notebooks/{notebook.name}": _sha256(notebook)},
         "versions": {
             "reportkit": __version__,
             "papermill": papermill.__version__,
             "nbconvert": nbconvert.__version__,
+            "python": sys.version.split()[0],
         },
-        "outputs": sorted(names),
+        "seconds": {step: round(seconds, 3) for step, seconds in timings.items()},
+        "outputs": {name: _sha256(staging / name) for name in sorted(names)},
     }
 
 
-def _merged(existing: Path, update: Mapping[str, Any]) -> dict[str, Any]:
-    """``existing`` JSON updated with ``update``: building the plan keeps the report's entry."""
+# --- publishing ----------------------------------------------------------------------------
+
+
+@contextmanager
+def _locked(out: Path, target: Path) -> Iterator[None]:
+    """Hold the lock of ``target``: a second build of the same folder waits for the first."""
+    locks = out / WORK_DIR / "locks"
+    locks.mkdir(parents=True, exist_ok=True)
+    name = hashlib.sha256(str(target.resolve()).encode()).hexdigest()[:16]
+    with open(locks / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _read_json(path: Path) -> dict[str, Any]:
     try:
-        current = json.loads(existing.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        current = {}
-    return (current if isinstance(current, dict) else {}) | dict(update)
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _write_json(path: Path, data: Mapping[str, Any]) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
-def _publish(staging: Path, final: Path) -> None:
-    """Move every staged file into place; each move is atomic (same file system)."""
-    for path in sorted(staging.iterdir()):
-        os.replace(path, final / path.name)
+def _publish(staging: Path, target: Path) -> None:
+    """Move every staged file into place; each move is atomic (same file system).
+
+    The manifest goes last: until it is replaced, the old one does not vouch for the new
+    files, so a build killed half-way through publishing is rebuilt, not reused.
+    """
+    names = sorted(p.name for p in staging.iterdir() if p.name != MANIFEST_FILE)
+    for name in [*names, MANIFEST_FILE]:
+        os.replace(staging / name, target / name)

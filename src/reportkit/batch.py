@@ -1,0 +1,124 @@
+"""Batches: one document per district, or per row of a grid of parameters, side by side.
+
+Each run writes to its own folder, ``<out>/<campaign id>/<doc>-<slug>/``, so runs never
+collide, and each folder is built like any other (staged, locked, reused when unchanged).
+Runs go to a pool of worker processes; ``jobs`` sets how many run at once.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .exceptions import DataError, DataProblem, ReportkitError
+from .paths import slug
+
+__all__ = ["Run", "district_runs", "grid_runs", "run_batch"]
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run of a batch: its folder name and its parameters."""
+
+    variant: str
+    parameters: Mapping[str, Any]
+
+
+def district_runs(campaign_dir: Path, doc: str) -> list[Run]:
+    """One run per district of the campaign's units, in the order of units.csv."""
+    from .campaign import load_campaign
+
+    campaign = load_campaign(campaign_dir)
+    if campaign.units is None:
+        raise ReportkitError(f"{campaign_dir}: no units table, so no districts to batch over")
+    districts = [d for d in campaign.units["district"].drop_duplicates() if d]
+    return [Run(f"{doc}-{slug(d)}", {"district": d}) for d in districts]
+
+
+def grid_runs(path: Path, doc: str) -> list[Run]:
+    """One run per row of a CSV whose header names parameters; values are read as YAML."""
+    try:
+        rows = list(csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines()))
+    except (OSError, UnicodeDecodeError) as error:
+        raise DataError(DataProblem(path, "a readable CSV file in UTF-8", found=str(error))) from None
+    if not rows:
+        raise DataError(DataProblem(path, "a header of parameter names and at least one row"))
+    runs, seen = [], {}
+    for number, row in enumerate(rows, start=2):
+        parameters = {
+            name.strip(): _value(text) for name, text in row.items() if name and text not in (None, "")
+        }
+        variant = f"{doc}-{slug('-'.join(str(v) for v in parameters.values()) or f'row-{number}')}"
+        if variant in seen:
+            raise DataError(
+                DataProblem(path, f"rows that differ; this one repeats row {seen[variant]}", row=number)
+            )
+        seen[variant] = number
+        runs.append(Run(variant, parameters))
+    return runs
+
+
+def _value(text: str) -> Any:
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+    return text if isinstance(value, dict | list) else value
+
+
+def _run_one(
+    campaign_dir: str, doc: str, run: Run, to: Sequence[str], out: str, force: bool
+) -> tuple[str, str]:
+    from .execute import build
+
+    try:
+        result = build(
+            campaign_dir,
+            docs=(doc,),
+            to=to,
+            parameters=run.parameters,
+            out=out,
+            variant=run.variant,
+            force=force,
+        )
+    except ReportkitError as error:
+        return run.variant, f"error: {error}"
+    return run.variant, "reused" if result.reused else "built"
+
+
+def run_batch(
+    campaign_dir: Path,
+    doc: str,
+    runs: Sequence[Run],
+    *,
+    to: Sequence[str],
+    out: Path,
+    jobs: int = 1,
+    force: bool = False,
+    progress: bool = False,
+) -> dict[str, str]:
+    """Build every run, ``jobs`` at a time; return each run's outcome by folder name.
+
+    A failing run does not stop the others; its outcome starts with ``error:``.
+    """
+    from tqdm.auto import tqdm
+
+    outcomes: dict[str, str] = {}
+    bar = tqdm(total=len(runs), unit="doc", disable=not progress, file=sys.stderr, desc=f"{doc} batch")
+    with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = [
+            pool.submit(_run_one, str(campaign_dir), doc, run, tuple(to), str(out), force) for run in runs
+        ]
+        for future in as_completed(futures):
+            variant, outcome = future.result()
+            outcomes[variant] = outcome
+            bar.update()
+    bar.close()
+    return {run.variant: outcomes[run.variant] for run in runs}

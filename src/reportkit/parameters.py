@@ -1,0 +1,264 @@
+"""Notebook parameters: what each notebook takes, and values checked before a kernel starts.
+
+A notebook declares its parameters in the cell tagged ``parameters``, one per line, with a
+type and a comment papermill reads::
+
+    number: int | None = None  # the plan's registered number; None leaves a blank
+
+Values come from, in this order, the last one winning: the notebook's defaults, a
+``--params-file`` (YAML), then each ``-p NAME=VALUE``. Every value is checked against the
+declared type and, for some names, against the campaign (``district`` must be a district
+of units.csv). Dates reach the notebook as ``datetime.date``, not as text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .exceptions import ParameterError, ReportkitError
+from .vn import IssueDate
+
+__all__ = [
+    "Parameter",
+    "IsoDate",
+    "check_parameters",
+    "for_papermill",
+    "notebook_parameters",
+    "read_params_file",
+    "register_date_translator",
+    "split_parameters",
+]
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One parameter of a notebook: its name, declared type, default (as source) and help."""
+
+    name: str
+    type: str
+    default: str
+    help: str
+
+
+_LINE = re.compile(
+    r"^(?P<name>[A-Za-z_]\w*)\s*:\s*(?P<type>[^=]+?)\s*=\s*(?P<default>.+?)\s*(?:#\s*(?P<help>.*))?$"
+)
+
+
+def notebook_parameters(notebook: Path) -> dict[str, Parameter]:
+    """The parameters of ``notebook``, read from its ``parameters`` cell without a kernel.
+
+    Reading the JSON directly keeps this fast (no papermill import); every parameter line
+    must carry a type annotation, which the notebooks of reportkit do.
+    """
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    for cell in nb.get("cells", []):
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            found = (_LINE.match(line.strip()) for line in source.splitlines())
+            return {
+                m["name"]: Parameter(m["name"], m["type"], m["default"], (m["help"] or "").strip())
+                for m in found
+                if m
+            }
+    raise ReportkitError(f"{notebook}: no cell tagged 'parameters'")
+
+
+def read_params_file(path: str | Path) -> dict[str, Any]:
+    """Parameters from a YAML mapping (``--params-file``)."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ParameterError("--params-file", f"cannot read {path}: {error.strerror}") from None
+    except yaml.YAMLError as error:
+        raise ParameterError("--params-file", f"{path} is not valid YAML: {error}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ParameterError("--params-file", f"{path} must hold a mapping of NAME: VALUE")
+    return {str(k): v for k, v in data.items()}
+
+
+def _as_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError
+    if isinstance(value, str) and not re.fullmatch(r"-?\d+", value.strip()):
+        raise ValueError
+    return int(value)
+
+
+def _as_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        return dt.date.fromisoformat(value.strip())
+    raise ValueError
+
+
+def _as_bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError
+    return value
+
+
+def _as_str(value: Any) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        return str(value)
+    raise ValueError
+
+
+#: Converters by declared type, with what each expects in words.
+_TYPES: dict[str, tuple[Callable[[Any], Any], str]] = {
+    "int": (_as_int, "a whole number"),
+    "str": (_as_str, "text"),
+    "datetime.date": (_as_date, "a date like 2021-05-20"),
+    "bool": (_as_bool, "true or false"),
+}
+
+
+def _convert(parameter: Parameter, value: Any) -> Any:
+    kinds = [kind.strip() for kind in parameter.type.split("|")]
+    if value is None:
+        if "None" in kinds:
+            return None
+        raise ParameterError(parameter.name, f"a value is needed ({parameter.type})")
+    expected = []
+    for kind in kinds:
+        if kind == "None":
+            continue
+        convert, words = _TYPES.get(kind, (None, kind))
+        expected.append(words)
+        if convert is None:
+            continue
+        try:
+            return convert(value)
+        except (ValueError, TypeError):
+            continue
+    raise ParameterError(parameter.name, f"expected {' or '.join(expected)}, got {value!r}")
+
+
+def _check_issued_on(value: str, campaign) -> str:
+    try:
+        return str(IssueDate.parse(value))
+    except ValueError:
+        raise ParameterError("issued_on", f"expected 2021-05-07, 2021-05 or 2021, got {value!r}") from None
+
+
+def _check_district(value: str, campaign) -> str:
+    districts = [] if campaign.units is None else sorted({d for d in campaign.units["district"] if d})
+    if value not in districts:
+        raise ParameterError(
+            "district", f"{value!r} is not a district of units.csv; its districts are: {', '.join(districts)}"
+        )
+    return value
+
+
+def _check_positive(name: str) -> Callable[[int, Any], int]:
+    def check(value: int, campaign) -> int:
+        if value < 1:
+            raise ParameterError(name, f"expected 1 or more, got {value}")
+        return value
+
+    return check
+
+
+#: Checks beyond the type, for parameters whose valid values depend on the campaign.
+_CHECKS: dict[str, Callable[[Any, Any], Any]] = {
+    "issued_on": _check_issued_on,
+    "district": _check_district,
+    "number": _check_positive("number"),
+    "appendix_rows": _check_positive("appendix_rows"),
+}
+
+
+def check_parameters(notebook: Path, values: Mapping[str, Any], campaign=None) -> dict[str, Any]:
+    """``values`` converted to the notebook's declared types and checked; raise on the first bad one.
+
+    Raises
+    ------
+    ParameterError
+        An unknown name (the message lists the known ones), a value of the wrong type, or a
+        value the campaign does not have (a district that is not in units.csv).
+    """
+    known = notebook_parameters(notebook)
+    checked: dict[str, Any] = {}
+    for name, value in values.items():
+        if name == "campaign":
+            raise ParameterError(name, "give the campaign folder as the build's first argument instead")
+        if name not in known:
+            names = ", ".join(n for n in known if n != "campaign")
+            raise ParameterError(name, f"{notebook.name} has no such parameter; its parameters are: {names}")
+        converted = _convert(known[name], value)
+        if converted is not None and name in _CHECKS:
+            converted = _CHECKS[name](converted, campaign)
+        checked[name] = converted
+    return checked
+
+
+def split_parameters(notebooks: Mapping[str, Path], values: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The values each notebook declares: one build of the plan and the report takes both sets.
+
+    A name that none of ``notebooks`` declares is an error that lists the names they know.
+    """
+    declared = {doc: notebook_parameters(path) for doc, path in notebooks.items()}
+    for name in values:
+        if name == "campaign":
+            raise ParameterError(name, "give the campaign folder as the build's first argument instead")
+        if not any(name in known for known in declared.values()):
+            names = list(dict.fromkeys(n for known in declared.values() for n in known if n != "campaign"))
+            files = [p.name for p in notebooks.values()]
+            if len(files) == 1:
+                where = f"{files[0]} has no such parameter; its parameters are"
+            else:
+                where = f"none of {', '.join(files)} has such a parameter; their parameters are"
+            raise ParameterError(name, f"{where}: {', '.join(names)}")
+    return {doc: {k: v for k, v in values.items() if k in known} for doc, known in declared.items()}
+
+
+class IsoDate(str):
+    """A date on its way to a notebook: text in the notebook's metadata (JSON has no dates),
+    a ``datetime.date`` in the cell papermill injects (see :func:`register_date_translator`)."""
+
+    @classmethod
+    def of(cls, date: dt.date) -> IsoDate:
+        return cls(date.isoformat())
+
+
+def for_papermill(values: Mapping[str, Any]) -> dict[str, Any]:
+    """``values`` with every date wrapped as :class:`IsoDate`."""
+    return {k: IsoDate.of(v) if isinstance(v, dt.date) else v for k, v in values.items()}
+
+
+def register_date_translator() -> None:
+    """Teach papermill to pass a ``datetime.date`` as a date, not as its text (papermill #345)."""
+    from papermill.translators import PythonTranslator, papermill_translators
+
+    class DateTranslator(PythonTranslator):
+        @classmethod
+        def translate(cls, val):
+            if isinstance(val, IsoDate):
+                date = dt.date.fromisoformat(val)
+                return f"datetime.date({date.year}, {date.month}, {date.day})"
+            return super().translate(val)
+
+        @classmethod
+        def codify(cls, parameters, comment="Parameters"):
+            source = super().codify(parameters, comment)
+            if any(isinstance(v, IsoDate) for v in parameters.values()):
+                source = "import datetime\n" + source
+            return source
+
+    papermill_translators.register("python", DateTranslator)

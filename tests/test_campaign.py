@@ -139,7 +139,9 @@ def test_a_missing_folder(tmp_path):
 
 def test_a_missing_budget_file(make_campaign):
     folder = make_campaign(**{"budget.csv": None})
-    with pytest.raises(DataError, match=r"budget\.csv: a budget table: budget\.csv or budget\.xlsx"):
+    with pytest.raises(
+        DataError, match=r"budget\.csv: a table of the budget estimate: budget\.csv or budget\.xlsx"
+    ):
         load_campaign(folder)
 
 
@@ -306,4 +308,53 @@ def test_a_window_that_ends_before_it_starts(make_campaign):
         RESULTS, **{"campaign.yaml": lambda t: t.replace("end: 2022-05-31", "end: 2022-04-30")}
     )
     with pytest.raises(CampaignError, match=r"key 'report\.window\.end': the window ends"):
+        load_campaign(folder)
+
+
+def test_every_problem_of_every_table_at_once(make_campaign):
+    folder = make_campaign(
+        RESULTS,
+        **{
+            "budget.csv": BUDGET_HEADER + "1,A,Cái,x,1,\n",
+            "units.csv": lambda t: t.replace("department_division", "ministry"),
+            "activities.csv": ACTIVITIES_HEADER + "H1,so,2022-05-40,banner,1,,,,,\n",
+        },
+    )
+    with pytest.raises(DataError) as caught:
+        load_campaign(folder)
+    assert {(p.file.name, p.row, p.column) for p in caught.value.problems} == {
+        ("budget.csv", 2, "quantity"),
+        ("units.csv", 2, "kind"),
+        ("activities.csv", 2, "date"),
+    }
+
+
+def to_cp1258(text: str) -> bytes:
+    """Encode as Excel on a Vietnamese Windows does: vowels with ă, â, ê, ô, ơ, ư precomposed,
+    tone marks as combining characters after them."""
+    import unicodedata
+
+    out = b""
+    for char in text:
+        try:
+            out += char.encode("cp1258")
+        except UnicodeEncodeError:
+            decomposed = unicodedata.normalize("NFD", char)
+            base, tone = unicodedata.normalize("NFC", decomposed[:-1]), decomposed[-1]
+            out += base.encode("cp1258") + tone.encode("cp1258")
+    return out
+
+
+def test_a_csv_saved_in_the_vietnamese_windows_code_page(make_campaign):
+    folder = make_campaign()
+    text = "line_id,content,unit,quantity,unit_price\n1,Băng rôn tuyên truyền,Cái,2,350.000\n"
+    (folder / "budget.csv").write_bytes(to_cp1258(text))
+    budget = load_campaign(folder).budget
+    assert budget["content"].tolist() == ["Băng rôn tuyên truyền"]
+
+
+def test_a_csv_in_neither_utf8_nor_windows_1258_says_which_encoding_to_use(make_campaign):
+    folder = make_campaign()
+    (folder / "budget.csv").write_bytes(b"line_id,content,unit,quantity,unit_price\n1,\x81\x8a,C,1,1\n")
+    with pytest.raises(DataError, match=r"budget\.csv: a CSV file in UTF-8 \(in Excel: Save As"):
         load_campaign(folder)

@@ -170,7 +170,7 @@ def broken_copy(tmp_path: Path, name: str, content: str | None) -> Path:
 
 
 BAD_INPUTS = {
-    "missing-budget": ("budget.csv", None, "budget.csv: a budget table"),
+    "missing-budget": ("budget.csv", None, "budget.csv: a table of the budget estimate"),
     "missing-column": ("budget.csv", "line_id,content,unit,quantity\n1,A,Cái,1\n", "a column 'unit_price'"),
     "text-quantity": (
         "budget.csv",

@@ -68,7 +68,7 @@ def grid_runs(path: Path, doc: str) -> list[Run]:
 def _value(text: str) -> Any:
     try:
         value = yaml.safe_load(text)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError):
         return text
     return text if isinstance(value, dict | list) else value
 

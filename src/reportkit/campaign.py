@@ -232,29 +232,38 @@ def load_campaign(folder: str | Path) -> Campaign:
         raise CampaignError(DataProblem(folder, "a campaign folder holding campaign.yaml", found="no folder"))
     config_path = folder / CONFIG_FILE
     config = _load_config(config_path)
-    budget_path = tables.find_table(folder, config.plan.budget.file)
-    if budget_path is None:
-        expected = " or ".join(f"{config.plan.budget.file}{s}" for s in tables.SUFFIXES)
-        raise DataError(DataProblem(folder / f"{config.plan.budget.file}.csv", f"a budget table: {expected}"))
-    budget = _check_budget(budget_path, tables.read_table(budget_path, tables.BUDGET))
+    problems: list[DataProblem] = []  # of every table, so one run names them all
+
+    def load(stem: str, what: str, schema: tables.Schema, check=None):
+        path = tables.find_table(folder, stem)
+        if path is None:
+            expected = " or ".join(f"{stem}{s}" for s in tables.SUFFIXES)
+            problems.append(DataProblem(folder / f"{stem}.csv", f"a table of {what}: {expected}"))
+            return None, None
+        try:
+            table = tables.read_table(path, schema)
+            return path, (check(path, table) if check else table)
+        except DataError as error:
+            problems.extend(error.problems)
+            return path, None
+
+    budget_path, budget = load(config.plan.budget.file, "the budget estimate", tables.BUDGET, _check_budget)
     files = [config_path, budget_path]
     units = activities = None
     if config.report is not None:
-        units_path = _required_table(folder, config.report.units, "the units that carry out the campaign")
-        activities_path = _required_table(folder, config.report.activities, "the activities carried out")
-        units = tables.read_table(units_path, tables.UNITS)
-        activities = tables.read_table(activities_path, tables.ACTIVITIES)
-        _check_activities(folder, activities_path, activities, units, budget)
+        units_path, units = load(config.report.units, "the units that carry out the campaign", tables.UNITS)
+        activities_path, activities = load(
+            config.report.activities, "the activities carried out", tables.ACTIVITIES
+        )
+        if units is not None and activities is not None and budget is not None:
+            try:
+                _check_activities(folder, activities_path, activities, units, budget)
+            except DataError as error:
+                problems.extend(error.problems)
         files += [units_path, activities_path]
+    if problems:
+        raise DataError(problems)
     return Campaign(folder, config, budget, tuple(files), units, activities)
-
-
-def _required_table(folder: Path, stem: str, what: str) -> Path:
-    path = tables.find_table(folder, stem)
-    if path is None:
-        expected = " or ".join(f"{stem}{s}" for s in tables.SUFFIXES)
-        raise DataError(DataProblem(folder / f"{stem}.csv", f"a table of {what}: {expected}"))
-    return path
 
 
 def _inside(folder: Path, relative: str) -> bool:

@@ -46,7 +46,7 @@ def _parameter(text: str) -> tuple[str, Any]:
         raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
     try:
         value = yaml.safe_load(raw) if raw.strip() else ""
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError):  # ValueError: a date-shaped value such as 2022-02-30
         value = raw
     if isinstance(value, dict | list):
         value = raw  # a parameter is a scalar; keep what was typed

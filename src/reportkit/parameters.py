@@ -27,8 +27,8 @@ from .exceptions import ParameterError, ReportkitError
 from .vn import IssueDate
 
 __all__ = [
-    "Parameter",
     "IsoDate",
+    "Parameter",
     "check_parameters",
     "for_papermill",
     "notebook_parameters",

@@ -229,17 +229,26 @@ def _read_raw(path: Path) -> pd.DataFrame:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
+    """A CSV in UTF-8 (with or without Excel's byte-order mark) or in Windows-1258.
+
+    Excel on a Vietnamese Windows saves "CSV (Comma delimited)" in code page 1258, whose
+    tone marks are combining characters: the text is normalised to NFC afterwards.
+    """
     data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise DataError(
-            DataProblem(
-                path,
-                "a CSV file in UTF-8 (in Excel: Save As → 'CSV UTF-8 (Comma delimited)')",
-                found=f"bytes that are not UTF-8 at byte {error.start}",
-            )
-        ) from None
+        try:
+            text = unicodedata.normalize("NFC", data.decode("cp1258"))
+        except UnicodeDecodeError:
+            raise DataError(
+                DataProblem(
+                    path,
+                    "a CSV file in UTF-8 (in Excel: Save As → 'CSV UTF-8 (Comma delimited)') "
+                    "or in Windows-1258",
+                    found=f"bytes that are neither, from byte {error.start}",
+                )
+            ) from None
     return pd.read_csv(
         io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False, skipinitialspace=True
     )

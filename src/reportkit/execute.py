@@ -19,10 +19,12 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -160,6 +162,7 @@ def build(
 
 def _build_stale(campaign_dir, docs, notebooks, fingerprints, to, parameters, out, target, progress):
     from .campaign import load_campaign
+    from .parameters import check_parameters, register_date_translator
 
     campaign = load_campaign(campaign_dir)
     if "report" in docs and not campaign.has_results:
@@ -167,35 +170,41 @@ def _build_stale(campaign_dir, docs, notebooks, fingerprints, to, parameters, ou
             f"{campaign.folder / 'campaign.yaml'}: the report needs a 'report:' section and the units and "
             "activities tables (data/README.md); build the plan alone with --doc plan"
         )
-    from .parameters import check_parameters
-
     checked = {doc: check_parameters(notebooks[doc], parameters[doc], campaign) for doc in docs}
-    if "pdf" in to:
-        from .system import check_pdf_dependencies
-
-        check_pdf_dependencies()
+    _skip_slow_imports()
+    register_date_translator()
 
     staging_root = out / WORK_DIR / "staging"
     staging_root.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f"{campaign.id}-", dir=staging_root))
     steps = _progress(len(docs) * (1 + len(to)), progress)
+    steps.set_description("executing")
+    # The notebooks run in their kernels side by side (one thread waits on each); the main
+    # thread meanwhile loads the PDF engine, then exports each notebook as it finishes.
+    pool = ThreadPoolExecutor(max_workers=max(1, min(len(docs), os.cpu_count() or 1)))
     try:
+        runs = {
+            doc: pool.submit(
+                _timed, _execute, notebooks[doc], staging / f"{doc}.ipynb", campaign, checked[doc], target
+            )
+            for doc in docs
+        }
+        if "pdf" in to:
+            from .system import check_pdf_dependencies
+
+            check_pdf_dependencies()
         figures: dict[str, Any] = {}
         records: dict[str, Any] = {}
         for doc in docs:
-            timings: dict[str, float] = {}
-            clock = time.perf_counter()
-            steps.set_description(f"{doc}: executing")
-            nb = _execute(notebooks[doc], staging / f"{doc}.ipynb", campaign, checked[doc], target)
+            nb, seconds = runs[doc].result()
+            timings = {"execute": seconds}
             figures.update(_figures_of(nb, doc, notebooks[doc]))
-            timings["execute"] = time.perf_counter() - clock
             steps.update()
             names = [f"{doc}.ipynb"]
             for fmt in to:
                 steps.set_description(f"{doc}: {fmt}")
-                clock = time.perf_counter()
-                names.append(_export(nb, staging, doc, fmt))
-                timings[fmt] = time.perf_counter() - clock
+                name, timings[fmt] = _timed(_export, nb, staging, doc, fmt)
+                names.append(name)
                 steps.update()
             records[doc] = _record(
                 campaign, doc, notebooks[doc], checked[doc], fingerprints[doc], staging, names, timings
@@ -205,8 +214,26 @@ def _build_stale(campaign_dir, docs, notebooks, fingerprints, to, parameters, ou
         _write_json(staging / MANIFEST_FILE, _read_json(target / MANIFEST_FILE) | records)
         _publish(staging, target)
     finally:
+        pool.shutdown(wait=True, cancel_futures=True)
         steps.close()
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _timed(function, *args):
+    clock = time.perf_counter()
+    return function(*args), time.perf_counter() - clock
+
+
+def _skip_slow_imports() -> None:
+    """Keep jsonschema from importing ``rfc3987_syntax`` in this process.
+
+    jsonschema imports it, when installed (jupyterlab's dependencies install it), to check
+    the "iri" format, and it builds a grammar for about 1.3 s at import. nbformat's schema
+    never uses that format, so a build has no use for it: marked absent, jsonschema skips
+    that one checker. Only done before jsonschema is imported, so nothing loaded changes.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)
 
 
 def _campaign_id(folder: Path) -> str:
@@ -299,6 +326,13 @@ def _kernel_manager_class(socket_dir: Path):
             self.transport = "ipc"
             self.ip = str(socket_dir / "kernel")
 
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            # What a cell prints reaches the notebook over IOPub; the kernel process's own
+            # streams carry only its start-up and shutdown chatter, kept off the user's terminal.
+            kw.setdefault("stdout", subprocess.DEVNULL)
+            kw.setdefault("stderr", subprocess.DEVNULL)
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+
     return IPCKernelManager
 
 
@@ -322,7 +356,9 @@ def _execute(notebook: Path, output: Path, campaign, params: Mapping[str, Any], 
                 str(notebook),
                 str(output),
                 parameters=parameters,
-                cwd=str(notebook.parent),
+                # The kernel starts in the notebook's folder; papermill's own ``cwd`` would
+                # chdir this whole process, which notebooks running side by side cannot share.
+                resources={"metadata": {"path": str(notebook.parent)}},
                 progress_bar=False,
                 log_output=False,
                 report_mode=False,

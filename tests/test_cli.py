@@ -43,6 +43,7 @@ def test_build_writes_notebook_html_pdf_and_figures(sample_build):
         "report.ipynb",
         "report.html",
         "report.pdf",
+        "activities.xlsx",
         "figures.json",
         "manifest.json",
     }

@@ -139,3 +139,33 @@ def test_an_interim_report_as_of_a_day(tmp_path):
     assert "số liệu đến ngày 16/5/2022" in (tmp_path / "results-2022" / "report.html").read_text(
         encoding="utf-8"
     )
+
+
+@pytest.mark.kernel
+def test_a_long_list_is_cut_in_the_appendix_and_whole_in_activities_xlsx(tmp_path):
+    import pandas as pd
+
+    result = build(
+        str(RESULTS), "--doc", "report", "--to", "html", "--out", str(tmp_path), "-p", "appendix_rows=2"
+    )
+    assert result.returncode == 0, result.stderr
+    folder = tmp_path / "results-2022"
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert "Danh sách dưới đây gồm 2 trên tổng số 5 hoạt động" in html and "activities.xlsx" in html
+    workbook = pd.read_excel(folder / "activities.xlsx")
+    assert workbook["Mã hoạt động"].tolist() == ["H1", "H2", "H3", "H5", "H4"]  # by date
+    assert workbook["Kinh phí (đồng)"].sum() == 652_500
+
+
+def test_nfd_text_is_read_as_nfc(tmp_path):
+    import shutil
+    import unicodedata
+
+    from reportkit.campaign import load_campaign
+
+    folder = tmp_path / "results"
+    shutil.copytree(RESULTS, folder)
+    units = (folder / "units.csv").read_text(encoding="utf-8")
+    (folder / "units.csv").write_text(unicodedata.normalize("NFD", units), encoding="utf-8")
+    campaign = load_campaign(folder)
+    assert "Huyện A" in set(campaign.units["district"])  # NFC, as typed in campaign.yaml and -p

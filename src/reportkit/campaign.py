@@ -280,8 +280,10 @@ def _check_activities(
     line = activities["budget_line_id"]
     unknown_line = (line != "") & ~line.isin(budget["line_id"])
     evidence = activities["evidence"]
-    local = (evidence != "") & ~evidence.str.contains(r"^[a-z][a-z0-9+.-]*://", regex=True)
-    missing = local & ~evidence.map(lambda p: bool(p) and _inside(folder, p))
+    given = evidence[evidence != ""]
+    local = given[~given.str.contains(r"^[a-z][a-z0-9+.-]*://", regex=True)]
+    absent = {p for p in local.unique() if not _inside(folder, p)}  # each file looked at once
+    missing = evidence.isin(absent)
     problems = [
         *tables.problems_where(
             path, unknown_unit, "unit_id", "a unit_id listed in the units table", activities["unit_id"]

@@ -117,7 +117,7 @@ def report_figures(
 ) -> ReportFigures:
     """Compute the report's figures from checked (and possibly scoped) tables."""
     target = units[units["target"]]
-    acting_units = set(activities["unit_id"])
+    acting_units = activities["unit_id"].unique()
     active = target[target["unit_id"].isin(acting_units)]
 
     district_of = units.set_index("unit_id")["district"]
@@ -154,31 +154,29 @@ def report_figures(
     )
 
 
-def _sums(activities: pd.DataFrame, key: pd.Series | str) -> pd.DataFrame:
+def _sums(activities: pd.DataFrame, key: pd.Series) -> pd.DataFrame:
     return activities.groupby(key, sort=False).agg(
         activities=("activity_id", "size"), reach=("reach", "sum"), spent=("cost_vnd", "sum")
     )
 
 
+def _breakdown(
+    target: pd.DataFrame, acting_units: set, sums: pd.DataFrame, key: str, keys: list
+) -> pd.DataFrame:
+    """Per value of ``key`` (in the order of ``keys``): target and active units, activity sums."""
+    units = (
+        target.assign(active=target["unit_id"].isin(acting_units))
+        .groupby(key, sort=False)
+        .agg(units_target=("unit_id", "size"), units_active=("active", "sum"))
+    )
+    table = pd.DataFrame(index=pd.Index(keys, name=key)).join(units).join(sums).fillna(0)
+    columns = ["units_target", "units_active", "activities", "reach", "spent"]
+    return table[columns].astype("int64").reset_index()
+
+
 def _by_district(target, units, activities, activity_district, districts, acting_units) -> pd.DataFrame:
     sums = _sums(activities, activity_district.rename("district"))
-    rows = []
-    for district in districts:
-        in_district = target[target["district"] == district]
-        row = sums.loc[district] if district in sums.index else None
-        rows.append(
-            {
-                "district": district,
-                "units_target": len(in_district),
-                "units_active": int(in_district["unit_id"].isin(acting_units).sum()),
-                "activities": int(row["activities"]) if row is not None else 0,
-                "reach": int(row["reach"]) if row is not None else 0,
-                "spent": int(row["spent"]) if row is not None else 0,
-            }
-        )
-    return pd.DataFrame(
-        rows, columns=["district", "units_target", "units_active", "activities", "reach", "spent"]
-    )
+    return _breakdown(target, acting_units, sums, "district", districts)
 
 
 def _by_channel(activities: pd.DataFrame) -> pd.DataFrame:
@@ -197,26 +195,11 @@ def _by_channel(activities: pd.DataFrame) -> pd.DataFrame:
 def _by_kind(target, units, activities, acting_units) -> pd.DataFrame:
     kind_of = units.set_index("unit_id")["kind"]
     sums = _sums(activities, activities["unit_id"].map(kind_of).rename("kind"))
-    rows = []
-    for kind, label in UNIT_KINDS.items():
-        of_kind = target[target["kind"] == kind]
-        if of_kind.empty and kind not in sums.index:
-            continue
-        row = sums.loc[kind] if kind in sums.index else None
-        rows.append(
-            {
-                "kind": kind,
-                "label": label,
-                "units_target": len(of_kind),
-                "units_active": int(of_kind["unit_id"].isin(acting_units).sum()),
-                "activities": int(row["activities"]) if row is not None else 0,
-                "reach": int(row["reach"]) if row is not None else 0,
-                "spent": int(row["spent"]) if row is not None else 0,
-            }
-        )
-    return pd.DataFrame(
-        rows, columns=["kind", "label", "units_target", "units_active", "activities", "reach", "spent"]
-    )
+    present = set(target["kind"]) | set(sums.index)
+    kinds = [kind for kind in UNIT_KINDS if kind in present]
+    table = _breakdown(target, acting_units, sums, "kind", kinds)
+    table.insert(1, "label", table["kind"].map(UNIT_KINDS))
+    return table
 
 
 def _budget_execution(activities: pd.DataFrame, estimate: BudgetEstimate) -> pd.DataFrame:

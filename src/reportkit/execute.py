@@ -201,6 +201,8 @@ def _build_stale(campaign_dir, docs, notebooks, fingerprints, to, parameters, ou
             figures.update(_figures_of(nb, doc, notebooks[doc]))
             steps.update()
             names = [f"{doc}.ipynb"]
+            if doc == "report":
+                names.append(_activities_workbook(campaign, checked[doc], staging))
             for fmt in to:
                 steps.set_description(f"{doc}: {fmt}")
                 name, timings[fmt] = _timed(_export, nb, staging, doc, fmt)
@@ -398,6 +400,21 @@ def _export(nb, staging: Path, doc: str, fmt: str) -> str:
     else:
         target.write_text(body, encoding="utf-8")
     return name
+
+
+def _activities_workbook(campaign, parameters: Mapping[str, Any], staging: Path) -> str:
+    """``activities.xlsx``: every activity the report covers, which its appendix may cut short."""
+    from .coverage import scope
+    from .workbook import write_activities
+
+    _, activities = scope(
+        campaign.units,
+        campaign.activities,
+        as_of=parameters.get("as_of"),
+        district=parameters.get("district"),
+    )
+    write_activities(activities, campaign.units, staging / "activities.xlsx")
+    return "activities.xlsx"
 
 
 def _record(campaign, doc, notebook, params, fingerprint, staging, names, timings) -> dict:

@@ -220,12 +220,23 @@ def _read_raw(path: Path) -> pd.DataFrame:
     raw.columns = [_normalise(str(c)) for c in raw.columns]
     raw.index = pd.RangeIndex(2, 2 + len(raw), name="row")
     raw = raw.fillna("").astype(str)
-    text_columns = list(raw.columns)
-    for name in text_columns:
-        raw[name] = raw[name].str.strip()
-        if not raw[name].map(str.isascii).all():
-            raw[name] = raw[name].map(lambda v: unicodedata.normalize("NFC", v))
+    for name in raw.columns:
+        raw[name] = _nfc(raw[name].str.strip())
     return raw[(raw != "").any(axis=1)]  # blank lines keep their row numbers but are no records
+
+
+def _nfc(cells: pd.Series) -> pd.Series:
+    """Cells in NFC: Vietnamese typed on another keyboard may come decomposed (NFD).
+
+    Only the distinct values that need it are normalised, so a million cells holding a few
+    distinct notes cost a few calls, not a million.
+    """
+    changes = {
+        value: unicodedata.normalize("NFC", value)
+        for value in cells[~cells.str.isascii()].unique()
+        if not unicodedata.is_normalized("NFC", value)
+    }
+    return cells.replace(changes) if changes else cells
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -306,7 +317,7 @@ def _parse(cells: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
         return lowered.isin(_TRUE), bad
     if column.kind == "choice":
         bad |= ~cells.isin(column.choices) & ~empty
-    return cells.astype(object), bad
+    return cells, bad
 
 
 def _parse_dates(cells: pd.Series) -> pd.Series:

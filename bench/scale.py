@@ -22,7 +22,17 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "campaigns" / "wtisd-2021-phu-yen"
-CHANNELS = ["banner", "pano", "poster", "web_article", "radio", "tv", "loudspeaker", "social_media", "meeting"]
+CHANNELS = [
+    "banner",
+    "pano",
+    "poster",
+    "web_article",
+    "radio",
+    "tv",
+    "loudspeaker",
+    "social_media",
+    "meeting",
+]
 KINDS = ["district_culture_office", "district_culture_centre", "district_radio_tv", "enterprise"]
 
 
@@ -41,7 +51,9 @@ def generate(folder: Path, activities: int, units: int, seed: int = 17) -> None:
             "target": np.where(rng.random(units) < 0.95, "true", "false"),
             "reported_on": pd.to_datetime("2021-05-25") + pd.to_timedelta(rng.integers(0, 15, units), "D"),
         }
-    ).assign(reported_on=lambda t: t["reported_on"].dt.strftime("%Y-%m-%d")).to_csv(folder / "units.csv", index=False)
+    ).assign(reported_on=lambda t: t["reported_on"].dt.strftime("%Y-%m-%d")).to_csv(
+        folder / "units.csv", index=False
+    )
     days = pd.to_datetime("2021-04-25") + pd.to_timedelta(rng.integers(0, 45, activities), "D")
     cost = rng.integers(0, 40, activities) * 50_000
     pd.DataFrame(
@@ -51,7 +63,9 @@ def generate(folder: Path, activities: int, units: int, seed: int = 17) -> None:
             "date": days.strftime("%Y-%m-%d"),
             "channel": rng.choice(CHANNELS, activities),
             "quantity": rng.integers(1, 30, activities),
-            "reach": np.where(rng.random(activities) < 0.8, rng.integers(10, 50_000, activities).astype(str), ""),
+            "reach": np.where(
+                rng.random(activities) < 0.8, rng.integers(10, 50_000, activities).astype(str), ""
+            ),
             "cost_vnd": [f"{c:,}".replace(",", ".") if c else "" for c in cost],
             "budget_line_id": np.where(rng.random(activities) < 0.01, "1", ""),
             "evidence": np.where(rng.random(activities) < 0.001, "evidence/bang-ron-so-tttt.jpg", ""),
@@ -84,7 +98,9 @@ print(json.dumps({
 
 def measure(folder: Path) -> dict:
     """Load, check and reduce ``folder`` in a fresh interpreter; its own clock and peak RSS."""
-    result = subprocess.run([sys.executable, "-c", MEASURE, str(folder)], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(folder)], capture_output=True, text=True, check=True
+    )
     return json.loads(result.stdout)
 
 

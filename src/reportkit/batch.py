@@ -32,14 +32,35 @@ class Run:
 
 
 def district_runs(campaign_dir: Path, doc: str) -> list[Run]:
-    """One run per district of the campaign's units, in the order of units.csv."""
-    from .campaign import load_campaign
+    """One run per district of the campaign's units, in the order of units.csv.
 
-    campaign = load_campaign(campaign_dir)
-    if campaign.units is None:
+    A CSV is read with the csv module: the batch starts its workers at once, and each of
+    them loads and checks the whole campaign anyway before its run.
+    """
+    import unicodedata
+
+    from .tables import find_table
+
+    path = find_table(campaign_dir, _units_stem(campaign_dir))
+    if path is None:
         raise ReportkitError(f"{campaign_dir}: no units table, so no districts to batch over")
-    districts = [d for d in campaign.units["district"].drop_duplicates() if d]
+    if path.suffix == ".csv":
+        rows = csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines())
+        cells = (unicodedata.normalize("NFC", (row.get("district") or "").strip()) for row in rows)
+    else:
+        from .campaign import load_campaign
+
+        cells = iter(load_campaign(campaign_dir).units["district"])
+    districts = [d for d in dict.fromkeys(cells) if d]
     return [Run(f"{doc}-{slug(d)}", {"district": d}) for d in districts]
+
+
+def _units_stem(campaign_dir: Path) -> str:
+    try:
+        data = yaml.safe_load((campaign_dir / "campaign.yaml").read_text(encoding="utf-8"))
+        return str(data["report"].get("units") or "units")
+    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError):
+        return "units"
 
 
 def grid_runs(path: Path, doc: str) -> list[Run]:

@@ -1,0 +1,131 @@
+"""Run every benchmark and write bench/RESULTS.md: the machine, each figure, each target.
+
+    .venv/bin/python bench/run_all.py          # about five minutes on 2 cores
+
+Benchmarks, not timed tests: rerun them on your machine and compare ratios, not seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
+
+import batch
+import build
+from common import machine
+
+HERE = Path(__file__).resolve().parent
+
+
+def scale() -> dict:
+    import json
+
+    out = subprocess.run([sys.executable, str(HERE / "scale.py")], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def main() -> None:
+    about = machine()
+    b = build.main(runs=3)
+    s = scale()
+    t = batch.main()
+    rows = [
+        (
+            "full build of plan and report (ipynb, HTML, PDF)",
+            f"{b['reportkit_build_s']:.1f} s",
+            f"hand chain {b['hand_chain_s']:.1f} s: **{b['speedup']:.1f}×** faster",
+            "≥ 3×",
+            verdict(b["speedup"] >= 3),
+        ),
+        (
+            "rebuild with nothing changed",
+            f"{b['noop_rebuild_s']:.2f} s",
+            "median of 5",
+            "< 0.5 s",
+            verdict(b["noop_rebuild_s"] < 0.5),
+        ),
+        (
+            f"batch of {t['districts']} district reports, --jobs 2 against --jobs 1",
+            f"{t['jobs2_s']:.1f} s",
+            f"--jobs 1 {t['jobs1_s']:.1f} s: **{t['jobs2_vs_jobs1']:.2f}×**",
+            "≥ 1.7×",
+            verdict(t["jobs2_vs_jobs1"] >= 1.7),
+        ),
+        (
+            "same batch against the hand chain once per district",
+            f"{t['jobs2_s']:.1f} s",
+            f"hand chain {t['hand_chain_s']:.1f} s: **{t['jobs2_vs_hand_chain']:.1f}×**",
+            "≥ 4×",
+            verdict(t["jobs2_vs_hand_chain"] >= 4),
+        ),
+        (
+            "1,000,000 activities, 10,000 units: load, check, figures",
+            f"{s['total_s']:.1f} s",
+            f"load and check {s['load_and_check_s']:.1f} s, figures {s['figures_s']:.1f} s",
+            "< 10 s",
+            verdict(s["total_s"] < 10),
+        ),
+        (
+            "same, peak memory",
+            f"{s['peak_rss_mib']:.0f} MiB",
+            "peak RSS of the measuring process",
+            "< 2 GiB",
+            verdict(s["peak_rss_mib"] < 2048),
+        ),
+    ]
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Measured {dt.date.today().isoformat()} by `.venv/bin/python bench/run_all.py` "
+        "(each script also runs alone).",
+        "",
+        "## Machine",
+        "",
+        *(f"- {key}: {value}" for key, value in about.items()),
+        "",
+        "## Results",
+        "",
+        "| what | reportkit | compared with | target | |",
+        "| --- | --- | --- | --- | --- |",
+        *(f"| {' | '.join(row)} |" for row in rows),
+        "",
+        "## How each is measured",
+        "",
+        "- **Hand chain**: for each document, `papermill` (with `-p campaign …`), then "
+        "`jupyter nbconvert --to html --no-input`, then the `weasyprint` command, one process per step, "
+        "as a user would script it. It runs in the same loop as `reportkit build --force` into a fresh "
+        "folder, alternating, three rounds; medians are shown.",
+        f"- Build rounds (s): reportkit {', '.join(f'{x:.1f}' for x in b['reportkit_runs_s'])}; "
+        f"hand chain {', '.join(f'{x:.1f}' for x in b['hand_chain_runs_s'])}.",
+        "- **No-op rebuild**: `reportkit build` again on unchanged inputs; it compares fingerprints in "
+        "manifest.json and verifies the outputs' hashes, importing neither pandas nor papermill.",
+        "- **Batch**: `reportkit batch --each district --force` with `--jobs 1` and `--jobs 2` into fresh "
+        "folders, alternating, two rounds, mean shown; the hand chain runs once per district with "
+        "`-p district …`. Nine equal runs on two workers take five rounds against nine: 9/5 = 1.8× is "
+        f"the ceiling of the first ratio. Rounds (s, jobs 1 / jobs 2): "
+        f"{'; '.join(f'{a:.1f} / {b:.1f}' for a, b in t['rounds_s'])}.",
+        f"- **Scale**: `bench/scale.py` generates {s['activities']:,} activities "
+        f"({s['activities_csv_mib']:.0f} MiB of CSV) and 10,000 units, then a fresh interpreter imports "
+        "reportkit, loads and checks the folder and computes every figure of the report; its own clock "
+        "and `ru_maxrss`.",
+        "",
+        "## Where the time goes",
+        "",
+        "- Every process that imports nbformat pays ~1.3 s for `rfc3987_syntax`, which jsonschema loads "
+        "for a format nbformat never uses; the hand chain pays it in each papermill and nbconvert process. "
+        "reportkit keeps it out of its build process (`execute._skip_slow_imports`).",
+        "- reportkit runs the plan's and the report's kernels side by side and exports in the same process; "
+        "the report's PDF (charts, photos; WeasyPrint) is the largest single step, about 2 s.",
+    ]
+    (HERE / "RESULTS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print((HERE / "RESULTS.md").read_text(encoding="utf-8"))
+
+
+if __name__ == "__main__":
+    main()

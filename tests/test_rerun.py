@@ -252,3 +252,16 @@ def test_quiet_and_no_terminal_mean_no_progress_bar(campaign, tmp_path):
         "build", str(campaign), "--doc", "plan", "--to", "html", "--out", str(tmp_path), "--quiet"
     )
     assert result.returncode == 0 and result.stdout == "" and result.stderr == ""
+
+
+@pytest.mark.kernel
+def test_a_terminal_gets_a_progress_bar(campaign, tmp_path):
+    if shutil.which("script") is None:
+        pytest.skip("util-linux 'script' is needed to give the build a terminal")
+    command = f"{sys.executable} -m reportkit.cli build {campaign} --doc plan --to html --out {tmp_path}"
+    result = subprocess.run(
+        ["script", "-qec", command, "/dev/null"], capture_output=True, text=True, cwd=ROOT, timeout=600
+    )
+    assert result.returncode == 0, result.stdout
+    assert "plan: html" in result.stdout or "executing" in result.stdout  # tqdm's description, on the tty
+    assert "step" in result.stdout

@@ -204,10 +204,6 @@ class Campaign:
     units: pd.DataFrame | None = None
     activities: pd.DataFrame | None = None
 
-    def inputs(self, doc: str) -> tuple[Path, ...]:
-        """The files a document is built from: the plan needs campaign.yaml and the budget."""
-        return self.files[:2] if doc == "plan" else self.files
-
     @property
     def has_results(self) -> bool:
         return self.config.report is not None and self.units is not None and self.activities is not None

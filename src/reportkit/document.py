@@ -259,7 +259,7 @@ def report_document(
                 f"với tổng kinh phí dự trù {vn.format_vnd(estimate.total)} đồng."
             ),
             results=_result_sentences(figures, report, bool(district)),
-            figures=_template_figures(figures),
+            figures=figures.to_dict(),
             charts=charts,
             spent_words=vn.amount_in_words(figures.budget_spent_vnd),
             unbudgeted_words=vn.amount_in_words(figures.unbudgeted_vnd),
@@ -298,18 +298,6 @@ def _result_sentences(figures: ReportFigures, report, one_district: bool) -> lis
         f"(đến {vn.short_date(report.deadline)}).",
     ]
     return sentences
-
-
-def _template_figures(figures: ReportFigures) -> dict[str, Any]:
-    data = figures.to_dict()
-    data["by_kind"] = _records_of(figures.by_kind)
-    return data
-
-
-def _records_of(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [
-        {k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()} for r in frame.to_dict("records")
-    ]
 
 
 def _appendix_rows(campaign: Campaign, activities: pd.DataFrame, limit: int) -> list[dict[str, Any]]:

@@ -6,11 +6,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint format clean help
+.PHONY: run test lab lint format clean help
+
+LAB_PORT ?= 8888
 
 help:
 	@echo "make run    build the sample campaign's documents into outputs/"
-	@echo "make test   run the tests (all kinds: kernel, pdf)"
+	@echo "make test   run the tests (all kinds: kernel, pdf, browser)"
+	@echo "make lab    JupyterLab on 127.0.0.1:$(LAB_PORT) with notebooks/ and outputs/"
 	@echo "make lint   ruff check and format check"
 	@echo "make clean  remove .venv and outputs"
 
@@ -27,6 +30,12 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# JupyterLab from the project's environment, on loopback only, rooted at the project so that
+# notebooks/ and outputs/ are both at hand. It prints the URL with its token.
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(LAB_PORT) --no-browser --ServerApp.root_dir=$(CURDIR) \
+		--LabApp.default_url=/lab/tree/notebooks
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

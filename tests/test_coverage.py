@@ -278,3 +278,10 @@ def test_the_sample_campaign_against_a_count_with_the_csv_module():
     assert figures.on_time_units == sum(
         1 for u in units if u["unit_id"] in target and u["reported_on"] and u["reported_on"] <= "2021-06-04"
     )
+
+
+def test_a_review_of_one_channel_from_a_day_on():
+    u, a = scope(UNITS, ACTIVITIES, channel="banner", since=dt.date(2021, 5, 17))
+    assert a["activity_id"].tolist() == ["A1", "A3"]
+    figures = report_figures(u, a, ESTIMATE, window=WINDOW, deadline=DEADLINE)
+    assert (figures.units_target, figures.units_active, figures.spent_total_vnd) == (5, 2, 430_000)

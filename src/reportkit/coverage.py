@@ -44,11 +44,16 @@ def scope(
     *,
     as_of: dt.date | None = None,
     district: str | None = None,
+    channel: str | None = None,
+    since: dt.date | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The units and activities a report covers.
+    """The units and activities a report, or a review, covers.
 
     ``district`` keeps that district's units and their activities; ``as_of`` keeps the
-    activities up to that day and forgets reports received after it (an interim report).
+    activities up to that day and forgets reports received after it (an interim report);
+    ``channel`` and ``since`` keep the activities of one channel, or from that day on (a
+    review in ``notebooks/explore.ipynb``). Units are kept whatever they did, so coverage
+    still counts those with no activity left.
     """
     if district is not None:
         units = units[units["district"] == district]
@@ -57,6 +62,10 @@ def scope(
         cutoff = pd.Timestamp(as_of)
         activities = activities[activities["date"] <= cutoff]
         units = units.assign(reported_on=units["reported_on"].where(units["reported_on"] <= cutoff))
+    if channel is not None:
+        activities = activities[activities["channel"] == channel]
+    if since is not None:
+        activities = activities[activities["date"] >= pd.Timestamp(since)]
     return units, activities
 
 

@@ -14,12 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from .exceptions import ReportkitError
+from .execute import DOCUMENTS, FORMATS  # light: execute imports its heavy libraries late
 
 __all__ = ["main"]
 
 SAMPLE_CAMPAIGN = "data/campaigns/wtisd-2021-phu-yen"
-DOCUMENTS = ("plan", "report")
-FORMATS = ("html", "pdf")
 
 EPILOG = """examples:
   reportkit build                                  # the sample campaign's plan and report, HTML and PDF

@@ -35,6 +35,14 @@ def lab(tmp_path_factory):
     root = tmp_path_factory.mktemp("lab")
     shutil.copytree(ROOT / "notebooks", root / "notebooks")
     (root / "data").symlink_to(ROOT / "data")
+    # Every cell in the DOM (no windowing, which detaches cells out of view), and no news popup.
+    settings = root / "settings" / "@jupyterlab"
+    (settings / "notebook-extension").mkdir(parents=True)
+    (settings / "notebook-extension" / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+    (settings / "apputils-extension").mkdir()
+    (settings / "apputils-extension" / "notification.jupyterlab-settings").write_text(
+        '{"fetchNews": "false"}'
+    )
     port, token = free_port(), secrets.token_hex(16)
     log = (root / "lab.log").open("w")
     server = subprocess.Popen(
@@ -50,6 +58,8 @@ def lab(tmp_path_factory):
             f"--ServerApp.root_dir={root}",
             "--LabApp.news_url=None",
             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            f"--LabApp.user_settings_dir={root / 'settings'}",
+            f"--LabApp.workspaces_dir={root / 'workspaces'}",
             "--allow-root",  # CI runs as root
         ],
         stdout=log,
@@ -97,7 +107,8 @@ def test_run_all_cells_in_jupyterlab_shows_the_document(lab, browser, tmp_path, 
         # ?reset: a fresh workspace, so the notebook of an earlier test is not reopened beside it
         page.goto(f"{url}/lab/tree/notebooks/{notebook}.ipynb?reset&token={token}", timeout=90_000)
         page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=90_000)
-        page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(timeout=90_000)
+        # The status bar says "Idle" only once the kernel is connected; Run All before then is lost.
+        page.locator(".jp-StatusBar-Item", has_text="| Idle").first.wait_for(timeout=90_000)
         for attempt in range(2):
             page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
             page.locator(".lm-Menu-itemLabel").get_by_text("Run All Cells", exact=True).click()

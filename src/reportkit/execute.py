@@ -239,23 +239,20 @@ def _skip_slow_imports() -> None:
 
 
 def _campaign_id(folder: Path) -> str:
-    """The campaign's id, read cheaply; a bad campaign.yaml is reported by the full load."""
+    """The campaign's id, read cheaply; anything amiss is left to the full load, which names it."""
     import yaml
 
-    try:
-        data = yaml.safe_load((folder / "campaign.yaml").read_text(encoding="utf-8"))
-        campaign_id = data["id"]
-    except Exception:
-        from .campaign import load_campaign
-
-        return load_campaign(folder).id  # raises the error that names the problem
     from .paths import ID_PATTERN
 
-    if not isinstance(campaign_id, str) or not ID_PATTERN.fullmatch(campaign_id):
-        from .campaign import load_campaign
+    try:
+        campaign_id = yaml.safe_load((folder / "campaign.yaml").read_text(encoding="utf-8"))["id"]
+    except Exception:
+        campaign_id = None
+    if isinstance(campaign_id, str) and ID_PATTERN.fullmatch(campaign_id):
+        return campaign_id
+    from .campaign import load_campaign
 
-        return load_campaign(folder).id
-    return campaign_id
+    return load_campaign(folder).id  # raises the error that names the problem
 
 
 # --- fingerprints: what a document's outputs depend on --------------------------------------

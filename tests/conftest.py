@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -44,3 +45,16 @@ def pdf_text(path: Path) -> str:
         ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
     )
     return " ".join(text.stdout.replace("\u00a0", " ").split())
+
+
+def build_sample(out: Path, *options: str) -> Path:
+    """Build the sample campaign into ``out`` with the real command; its output folder."""
+    result = subprocess.run(
+        [sys.executable, "-m", "reportkit.cli", "build", str(SAMPLE), "--out", str(out), *options],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    return out / SAMPLE.name

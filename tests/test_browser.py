@@ -6,13 +6,11 @@ No browser is downloaded and no request may leave the machine: every request tha
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, SAMPLE
+from .conftest import build_sample
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [
@@ -44,16 +42,7 @@ def browser():
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("outputs")
-    result = subprocess.run(
-        [sys.executable, "-m", "reportkit.cli", "build", str(SAMPLE), "--to", "html", "--out", str(out)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stderr
-    return out / "wtisd-2021-phu-yen"
+    return build_sample(tmp_path_factory.mktemp("outputs"), "--to", "html")
 
 
 def open_offline(browser, url: str):

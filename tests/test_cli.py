@@ -34,15 +34,17 @@ def sample_build(tmp_path_factory):
 
 @pytest.mark.kernel
 @pytest.mark.pdf
-def test_build_writes_notebook_html_pdf_and_figures(sample_build):
+def test_build_writes_notebook_html_pdf_docx_and_figures(sample_build):
     folder, result = sample_build
     assert {p.name for p in folder.iterdir()} == {
         "plan.ipynb",
         "plan.html",
         "plan.pdf",
+        "plan.docx",
         "report.ipynb",
         "report.html",
         "report.pdf",
+        "report.docx",
         "activities.xlsx",
         "figures.json",
         "manifest.json",
@@ -136,7 +138,7 @@ def test_the_executed_notebook_records_its_parameters(sample_build):
     assert nb["metadata"]["papermill"]["parameters"]["campaign"] == str(SAMPLE)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert set(manifest["plan"]["inputs"]) == {"campaign.yaml", "budget.csv", "notebooks/plan.ipynb"}
-    assert sorted(manifest["plan"]["outputs"]) == ["plan.html", "plan.ipynb", "plan.pdf"]
+    assert sorted(manifest["plan"]["outputs"]) == ["plan.docx", "plan.html", "plan.ipynb", "plan.pdf"]
 
 
 @pytest.mark.kernel

@@ -1,19 +1,22 @@
 """Charts of the after-action report, made for print: one style, Vietnamese labels, SVG.
 
 Each function takes a table of :class:`reportkit.coverage.ReportFigures` and returns a
-:class:`Chart` holding an SVG (text drawn as outlines, so the page looks the same
-wherever it is opened). A chart shows itself in JupyterLab and goes into the HTML and PDF
-as a ``data:`` image: nothing is fetched.
+:class:`Chart` holding an SVG (its text kept as text, in the document's font). A chart shows
+itself in JupyterLab and goes into the HTML and PDF as a ``data:`` image: nothing is
+fetched. Its PNG, for Word (python-docx cannot give Word an SVG), is drawn from the same
+figure when first asked for, so reviewing charts in JupyterLab does not pay for it.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from functools import cache
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
 
 import pandas as pd
 
@@ -32,17 +35,50 @@ INK = "#1f3b5a"  # the main series
 PALE = "#c9d3de"  # what is missing or planned
 ACCENT = "#b5562b"  # what stands out: spent, the event's day
 WIDTH_CM = 16.0
+PNG_DPI = 200  # sharp in print at the chart's width
+STYLE = {
+    "font.family": "serif",
+    "font.serif": ["Times New Roman", "Liberation Serif", "Tinos", "DejaVu Serif"],
+    "font.size": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.edgecolor": "#333333",
+    "axes.titlesize": 11,
+    "axes.titleweight": "bold",
+    "svg.fonttype": "none",  # text stays text: lighter for WeasyPrint, searchable in the PDF
+    "svg.hashsalt": "reportkit",  # the same chart gives the same SVG, so outputs compare
+}
 
 
 @dataclass(frozen=True)
 class Chart:
-    """A chart: its caption and its SVG."""
+    """A chart: its caption, its SVG and the matplotlib figure both come from."""
 
     title: str
     svg: str
+    figure: Any = field(default=None, repr=False, compare=False)
 
     def _repr_svg_(self) -> str:
         return self.svg
+
+    @cached_property
+    def png(self) -> bytes:
+        """The same drawing as a PNG at :data:`PNG_DPI` on white; empty without a figure."""
+        if self.figure is None:
+            return b""
+        import matplotlib
+
+        buffer = io.BytesIO()
+        with matplotlib.rc_context(STYLE):
+            self.figure.savefig(
+                buffer, format="png", dpi=PNG_DPI, facecolor="white", metadata={"Software": None}
+            )
+        return buffer.getvalue()
+
+    @property
+    def raster_id(self) -> str:
+        """A name for the PNG that the document's HTML refers to (see ``Document.rasters``)."""
+        return "chart-" + hashlib.sha256(self.svg.encode("utf-8")).hexdigest()[:16]
 
     @property
     def data_uri(self) -> str:
@@ -51,85 +87,37 @@ class Chart:
 
 @contextmanager
 def _figure(height_cm: float) -> Iterator[tuple]:
+    """A figure of the chart's size in the charts' style; not pyplot's, so nothing keeps it
+    alive but the :class:`Chart` made from it."""
     import matplotlib
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    style = {
-        "font.family": "serif",
-        "font.serif": ["Times New Roman", "Liberation Serif", "Tinos", "DejaVu Serif"],
-        "font.size": 10,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "axes.edgecolor": "#333333",
-        "axes.titlesize": 11,
-        "axes.titleweight": "bold",
-        "svg.fonttype": "none",  # text stays text: lighter for WeasyPrint, searchable in the PDF
-        "svg.hashsalt": "reportkit",  # the same chart gives the same SVG, so outputs compare
-    }
-    with plt.rc_context(style):
-        fig, ax = plt.subplots(figsize=(WIDTH_CM / 2.54, height_cm / 2.54), layout="constrained")
-        try:
-            yield fig, ax
-        finally:
-            plt.close(fig)
-
-
-@cache
-def _font_files() -> dict[str, str]:
-    """Files of the first document font whose faces hold Vietnamese letters, by weight.
-
-    Matplotlib picks a face by family name only, and a machine may have two fonts of the
-    same name: Debian's fonts-liberation (no Vietnamese) beside fonts-liberation2.
-    """
-    from matplotlib import font_manager
-    from matplotlib.ft2font import FT2Font
-
-    from .system import DOCUMENT_FONTS
-
-    def vietnamese(path: str) -> bool:
-        try:
-            return all(ord(c) in FT2Font(path).get_charmap() for c in "ệắữ")
-        except (OSError, RuntimeError):
-            return False
-
-    for family in DOCUMENT_FONTS:
-        faces = [f for f in font_manager.fontManager.ttflist if f.name == family and f.style == "normal"]
-        files = {}
-        for weight, wanted in (("normal", 400), ("bold", 700)):
-            for face in sorted(faces, key=lambda f: abs(_weight(f.weight) - wanted)):
-                if _weight(face.weight) // 300 == wanted // 300 and vietnamese(face.fname):
-                    files[weight] = face.fname
-                    break
-        if len(files) == 2:
-            return files
-    return {}
-
-
-def _weight(weight: int | str) -> int:
-    return weight if isinstance(weight, int) else {"bold": 700}.get(weight, 400)
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(WIDTH_CM / 2.54, height_cm / 2.54), layout="constrained")
+        yield fig, fig.subplots()
 
 
 def _set_font(fig) -> None:
     from matplotlib.font_manager import FontProperties
     from matplotlib.text import Text
 
-    files = _font_files()
+    from .system import document_font_files, weight_number
+
+    files = document_font_files()
     if not files:
         return  # matplotlib's own choice, with its own fallback
     for text in fig.findobj(Text):
-        bold = _weight(text.get_fontweight()) >= 600
+        bold = weight_number(text.get_fontweight()) >= 600
         text.set_fontproperties(
             FontProperties(fname=files["bold" if bold else "normal"], size=text.get_fontsize())
         )
 
 
-def _svg(fig) -> str:
+def _chart(title: str, fig) -> Chart:
     _set_font(fig)
-    buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-    return buffer.getvalue()
+    svg = io.StringIO()
+    fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
+    return Chart(title, svg.getvalue(), fig)
 
 
 def _thousands(ax, axis: str = "x") -> None:
@@ -153,7 +141,7 @@ def coverage_by_district(by_district: pd.DataFrame) -> Chart:
         _thousands(ax)
         ax.set_xlabel("Số đơn vị")
         fig.legend(loc="outside upper center", ncol=2, frameon=False, fontsize=9)
-        return Chart(title, _svg(fig))
+        return _chart(title, fig)
 
 
 def activities_by_channel(by_channel: pd.DataFrame) -> Chart:
@@ -167,7 +155,7 @@ def activities_by_channel(by_channel: pd.DataFrame) -> Chart:
         ax.set_xlim(0, max(1, int(rows["activities"].max()) if len(rows) else 1) * 1.15)
         _thousands(ax)
         ax.set_xlabel("Số hoạt động")
-        return Chart(title, _svg(fig))
+        return _chart(title, fig)
 
 
 def budget_planned_vs_spent(execution: pd.DataFrame) -> Chart:
@@ -184,7 +172,7 @@ def budget_planned_vs_spent(execution: pd.DataFrame) -> Chart:
         _thousands(ax, "y")
         ax.set_ylabel("Đồng")
         fig.legend(loc="outside upper center", ncol=2, frameon=False, fontsize=9)
-        return Chart(title, _svg(fig))
+        return _chart(title, fig)
 
 
 def activities_per_day(per_day: pd.DataFrame, event_date=None) -> Chart:
@@ -218,7 +206,7 @@ def activities_per_day(per_day: pd.DataFrame, event_date=None) -> Chart:
         _thousands(ax, "y")
         ax.set_ylabel("Số hoạt động")
         fig.legend(loc="outside upper center", ncol=2, frameon=False, fontsize=9)
-        return Chart(title, _svg(fig))
+        return _chart(title, fig)
 
 
 def report_charts(figures, event_date=None) -> dict[str, Chart]:

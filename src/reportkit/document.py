@@ -4,7 +4,8 @@ A :class:`Document` is what a notebook shows as its last output. In JupyterLab i
 the page will print; the ``reportkit_html`` and ``reportkit_pdf`` exporters pick it out of
 the executed notebook (by the ``reportkit`` key of its output metadata) and lay it on A4.
 Its figures travel with it under :data:`FIGURES_MIMETYPE`, so ``figures.json`` holds exactly
-the numbers the document shows.
+the numbers the document shows, and PNG copies of its charts under :data:`RASTERS_MIMETYPE`,
+for the ``reportkit_docx`` exporter (Word takes no SVG from python-docx).
 
 Text from ``campaign.yaml`` and from the data is escaped; the only markup it may carry is
 ``*italic*`` and ``**bold**``, and one line is one paragraph.
@@ -34,22 +35,27 @@ from .coverage import ReportFigures, percent
 from .exceptions import CampaignError, DataProblem
 from .tables import CHANNELS
 
-__all__ = ["FIGURES_MIMETYPE", "Document", "plan_document", "report_document"]
+__all__ = ["FIGURES_MIMETYPE", "RASTERS_MIMETYPE", "Document", "plan_document", "report_document"]
 
 #: MIME type of the figures a document carries, read back into ``figures.json``.
 FIGURES_MIMETYPE = "application/vnd.reportkit.figures+json"
+#: MIME type of the PNG copies of a document's charts: ``{raster id: base64}``; an ``<img>``
+#: of the HTML names its copy in ``data-raster``.
+RASTERS_MIMETYPE = "application/vnd.reportkit.rasters+json"
 
 _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV")
 
 
 @dataclass(frozen=True)
 class Document:
-    """A composed document: its HTML (one ``<article>``), its kind and the figures it shows."""
+    """A composed document: its HTML (one ``<article>``), its kind, the figures it shows and
+    PNG copies of its charts by raster id."""
 
     kind: str
     title: str
     html: str
     figures: Mapping[str, Any] = field(default_factory=dict)
+    rasters: Mapping[str, bytes] = field(default_factory=dict)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         data = {
@@ -58,6 +64,10 @@ class Document:
             FIGURES_MIMETYPE: {self.kind: dict(self.figures)},
         }
         metadata = {"reportkit": {"document": self.kind, "title": self.title}}
+        if self.rasters:
+            data[RASTERS_MIMETYPE] = {
+                name: base64.b64encode(png).decode("ascii") for name, png in self.rasters.items()
+            }
         return data, {"text/html": metadata, FIGURES_MIMETYPE: metadata}
 
 
@@ -271,7 +281,13 @@ def report_document(
             photos=_photos(campaign, rows),
         )
     )
-    return Document(kind="report", title=text.fill(report.summary), html=html, figures=figures.to_dict())
+    return Document(
+        kind="report",
+        title=text.fill(report.summary),
+        html=html,
+        figures=figures.to_dict(),
+        rasters={chart.raster_id: chart.png for chart in charts.values() if chart.png},
+    )
 
 
 def _lower_first(text: str) -> str:

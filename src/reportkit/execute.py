@@ -45,8 +45,8 @@ __all__ = [
 
 #: The documents reportkit builds, each from ``notebooks/<name>.ipynb``.
 DOCUMENTS = ("plan", "report")
-#: Formats besides the executed notebook.
-FORMATS = ("html", "pdf")
+#: Formats besides the executed notebook: the page, the PDF to sign, the Word copy to edit.
+FORMATS = ("html", "pdf", "docx")
 
 FIGURES_FILE = "figures.json"
 MANIFEST_FILE = "manifest.json"
@@ -386,9 +386,11 @@ def _figures_of(nb, doc: str, notebook: Path) -> dict[str, Any]:
 
 
 def _export(nb, staging: Path, doc: str, fmt: str) -> str:
-    from .export import ReportkitHTMLExporter, ReportkitPDFExporter
+    from .export import ReportkitDocxExporter, ReportkitHTMLExporter, ReportkitPDFExporter
 
-    exporter = {"html": ReportkitHTMLExporter, "pdf": ReportkitPDFExporter}[fmt]()
+    exporter = {"html": ReportkitHTMLExporter, "pdf": ReportkitPDFExporter, "docx": ReportkitDocxExporter}[
+        fmt
+    ]()
     body, _ = exporter.from_notebook_node(nb, {"metadata": {"name": doc}})
     name = f"{doc}.{fmt}"
     target = staging / name
@@ -397,6 +399,15 @@ def _export(nb, staging: Path, doc: str, fmt: str) -> str:
     else:
         target.write_text(body, encoding="utf-8")
     return name
+
+
+def _version(distribution: str) -> str | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return None
 
 
 def _activities_workbook(campaign, parameters: Mapping[str, Any], staging: Path) -> str:
@@ -431,6 +442,7 @@ def _record(campaign, doc, notebook, params, fingerprint, staging, names, timing
             "reportkit": __version__,
             "papermill": papermill.__version__,
             "nbconvert": nbconvert.__version__,
+            **{name: _version(name) for name in ("weasyprint", "python-docx")},
             "python": sys.version.split()[0],
         },
         "seconds": {step: round(seconds, 3) for step, seconds in timings.items()},

@@ -1,29 +1,39 @@
-"""Export an executed notebook to the document's HTML and PDF, through nbconvert.
+"""Export an executed notebook to the document's HTML, PDF and Word file, through nbconvert.
 
-Both exporters are registered under the ``nbconvert.exporters`` entry point, so
+The exporters are registered under the ``nbconvert.exporters`` entry point, so
 ``jupyter nbconvert --to reportkit_pdf outputs/wtisd-2021-phu-yen/plan.ipynb`` works as
-well as ``reportkit build``. They keep only the outputs that a notebook marked as its
-document (see :class:`reportkit.document.Document`): no code, no prompts.
+well as ``reportkit build`` (and ``reportkit_html``, ``reportkit_docx``). They keep only the
+outputs that a notebook marked as its document (see :class:`reportkit.document.Document`):
+no code, no prompts.
 
-The PDF comes from WeasyPrint: no TeX, no browser. Nothing is fetched from the network:
-the HTML is self-contained and WeasyPrint's URL fetcher refuses everything but ``data:``
-URLs and local files.
+The PDF comes from WeasyPrint: no TeX, no browser. The Word file is laid out from the same
+HTML by :mod:`reportkit.word`. Nothing is fetched from the network: the HTML is
+self-contained and WeasyPrint's URL fetcher refuses everything but ``data:`` URLs and local
+files.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 from importlib.resources import files
 from typing import Any
 
-from nbconvert.exporters import TemplateExporter
+from nbconvert.exporters import Exporter, TemplateExporter
 from traitlets import default
 
 from . import __version__
-from .document import FIGURES_MIMETYPE
+from .document import FIGURES_MIMETYPE, RASTERS_MIMETYPE
 from .exceptions import ReportkitError, SystemDependencyError
 
-__all__ = ["ReportkitHTMLExporter", "ReportkitPDFExporter", "document_figures", "render_pdf"]
+__all__ = [
+    "ReportkitDocxExporter",
+    "ReportkitHTMLExporter",
+    "ReportkitPDFExporter",
+    "document_figures",
+    "document_outputs",
+    "render_pdf",
+]
 
 _TEMPLATES = files("reportkit") / "templates" / "nbconvert"
 
@@ -52,20 +62,8 @@ class ReportkitHTMLExporter(TemplateExporter):
 
     def from_notebook_node(self, nb, resources: dict[str, Any] | None = None, **kw):
         resources = self._init_resources(resources)
-        documents = [
-            output.metadata.get("text/html", {}).get("reportkit") or output.metadata.get("reportkit")
-            for cell in nb.cells
-            for output in cell.get("outputs", [])
-            if "text/html" in output.get("data", {})
-        ]
-        documents = [d for d in documents if d]
-        if not documents:
-            name = resources.get("metadata", {}).get("name", "the notebook")
-            raise ReportkitError(
-                f"{name}: no reportkit document among its outputs; run the notebook first "
-                "(its last cell shows the document)"
-            )
-        resources["reportkit_title"] = documents[0].get("title", "")
+        documents = document_outputs(nb, resources)
+        resources["reportkit_title"] = _marker(documents[0]).get("title", "")
         resources["reportkit_version"] = __version__
         return super().from_notebook_node(nb, resources, **kw)
 
@@ -84,6 +82,65 @@ class ReportkitPDFExporter(ReportkitHTMLExporter):
         html, resources = super().from_notebook_node(nb, resources, **kw)
         resources["output_extension"] = ".pdf"
         return render_pdf(html), resources
+
+
+class ReportkitDocxExporter(Exporter):
+    """The document of an executed reportkit notebook as a Word file (.docx) on A4.
+
+    Laid out from the document's HTML by :func:`reportkit.word.write_docx`, with the PNG
+    copies of its charts that the document carries.
+    """
+
+    export_from_notebook = "reportkit Word"
+    output_mimetype = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+    @default("file_extension")
+    def _file_extension_default(self) -> str:
+        return ".docx"
+
+    def from_notebook_node(self, nb, resources: dict[str, Any] | None = None, **kw):
+        from .word import write_docx
+
+        nb, resources = super().from_notebook_node(nb, resources, **kw)
+        documents = document_outputs(nb, resources)
+        articles = [
+            (
+                output["data"]["text/html"],
+                {
+                    name: base64.b64decode(png)
+                    for name, png in output["data"].get(RASTERS_MIMETYPE, {}).items()
+                },
+            )
+            for output in documents
+        ]
+        resources["output_extension"] = ".docx"
+        return write_docx(articles, title=_marker(documents[0]).get("title", "")), resources
+
+
+def document_outputs(nb, resources: dict[str, Any] | None = None) -> list:
+    """The outputs of ``nb`` that show a reportkit document, in order.
+
+    Raises :class:`ReportkitError` when there is none: the notebook has not been run.
+    """
+    outputs = [
+        output
+        for cell in nb.cells
+        for output in cell.get("outputs", [])
+        if "text/html" in output.get("data", {}) and _marker(output)
+    ]
+    if not outputs:
+        name = (resources or {}).get("metadata", {}).get("name", "the notebook")
+        raise ReportkitError(
+            f"{name}: no reportkit document among its outputs; run the notebook first "
+            "(its last cell shows the document)"
+        )
+    return outputs
+
+
+def _marker(output) -> dict[str, Any]:
+    """What a document output says of itself: ``{"document": kind, "title": …}``, or ``{}``."""
+    metadata = output.get("metadata", {})
+    return metadata.get("text/html", {}).get("reportkit") or metadata.get("reportkit") or {}
 
 
 #: Documents are built offline: images come inline as ``data:`` URLs, or from local files.

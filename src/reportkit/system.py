@@ -12,7 +12,13 @@ from functools import cache
 
 from .exceptions import SystemDependencyError
 
-__all__ = ["DOCUMENT_FONTS", "check_pdf_dependencies", "document_font"]
+__all__ = [
+    "DOCUMENT_FONTS",
+    "check_pdf_dependencies",
+    "document_font",
+    "document_font_files",
+    "weight_number",
+]
 
 #: The faces the documents ask for, best first (decree-30-layout.md): Times New Roman, its
 #: metric-compatible twins (same line breaks), and DejaVu Serif as a last resort.
@@ -29,6 +35,41 @@ def document_font() -> str | None:
     ).stdout
     families = {name.strip().lower() for line in listing.splitlines() for name in line.split(",")}
     return next((font for font in DOCUMENT_FONTS if font.lower() in families), None)
+
+
+@cache
+def document_font_files() -> dict[str, str]:
+    """Files of the first document font whose faces hold Vietnamese letters, by weight.
+
+    For drawing charts and measuring text. Matplotlib picks a face by family name only, and a
+    machine may have two fonts of the same name: Debian's fonts-liberation (no Vietnamese)
+    beside fonts-liberation2. Empty when no document font has both a regular and a bold face.
+    """
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    def vietnamese(path: str) -> bool:
+        try:
+            return all(ord(c) in FT2Font(path).get_charmap() for c in "ệắữ")
+        except (OSError, RuntimeError):
+            return False
+
+    for family in DOCUMENT_FONTS:
+        faces = [f for f in font_manager.fontManager.ttflist if f.name == family and f.style == "normal"]
+        files = {}
+        for weight, wanted in (("normal", 400), ("bold", 700)):
+            for face in sorted(faces, key=lambda f: abs(weight_number(f.weight) - wanted)):
+                if weight_number(face.weight) // 300 == wanted // 300 and vietnamese(face.fname):
+                    files[weight] = face.fname
+                    break
+        if len(files) == 2:
+            return files
+    return {}
+
+
+def weight_number(weight: int | str) -> int:
+    """A font weight as CSS numbers it: ``"bold"`` is 700, a name other than bold 400."""
+    return weight if isinstance(weight, int) else {"bold": 700}.get(weight, 400)
 
 
 def check_pdf_dependencies() -> str:

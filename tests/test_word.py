@@ -1,0 +1,428 @@
+"""The Word copy (.docx): laid out from the same HTML as the PDF, checked as Word will read it.
+
+The first tests read the file back with python-docx; those marked ``office`` open the built
+files in LibreOffice (``soffice --headless --convert-to pdf``), read the text back and compare
+the pages, rendered to PNG, with the PDF's.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import docx
+import lxml.html
+import numpy as np
+import pytest
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+from PIL import Image
+
+from reportkit.budget import budget_estimate
+from reportkit.campaign import load_campaign
+from reportkit.charts import report_charts
+from reportkit.coverage import report_figures
+from reportkit.document import Document, plan_document, report_document
+from reportkit.exceptions import ReportkitError
+from reportkit.word import TEXT_WIDTH_PT, _column_widths, _TableCell, write_docx
+
+from .conftest import SAMPLE, build_sample, pdf_text
+
+
+@pytest.fixture(scope="module")
+def documents() -> dict[str, Document]:
+    campaign = load_campaign(SAMPLE)
+    estimate = budget_estimate(campaign.budget)
+    settings = campaign.config.report
+    figures = report_figures(
+        campaign.units,
+        campaign.activities,
+        estimate,
+        window=(settings.window.start, settings.window.end),
+        deadline=settings.deadline,
+    )
+    charts = report_charts(figures, campaign.config.event_date)
+    return {
+        "plan": plan_document(campaign, estimate),
+        "report": report_document(campaign, estimate, figures, charts, campaign.activities),
+    }
+
+
+@pytest.fixture(scope="module")
+def word(documents) -> dict[str, docx.document.Document]:
+    return {
+        kind: docx.Document(io.BytesIO(write_docx([(doc.html, doc.rasters)], title=doc.title)))
+        for kind, doc in documents.items()
+    }
+
+
+def squeezed(text: str) -> str:
+    """Text with every kind of space taken out: what is left must match character for character."""
+    return re.sub(r"\s+", "", text.replace("\u00a0", " "))
+
+
+def html_text(html: str) -> str:
+    root = lxml.html.fromstring(html)
+    for style in root.findall(".//style"):
+        style.drop_tree()
+    return root.text_content()
+
+
+def word_text(document) -> str:
+    """Every paragraph of the body, tables included, in document order."""
+    return "\n".join(
+        "".join(node.text or "" for node in p.iter(qn("w:t"))) for p in document.element.body.iter(qn("w:p"))
+    )
+
+
+def paragraphs(document):
+    """Body paragraphs, those in table cells included, in document order."""
+    return [docx.text.paragraph.Paragraph(p, document._body) for p in document.element.body.iter(qn("w:p"))]
+
+
+def paragraph_with(document, text: str):
+    return next(p for p in paragraphs(document) if text in p.text)
+
+
+@pytest.mark.parametrize("kind", ["plan", "report"])
+def test_every_letter_of_the_document_is_in_the_word_file_in_order(documents, word, kind):
+    assert squeezed(word_text(word[kind])) == squeezed(html_text(documents[kind].html))
+
+
+@pytest.mark.parametrize(("kind", "parts"), [("plan", 3), ("report", 2)])
+def test_each_part_is_an_a4_section_with_the_decree_margins(word, kind, parts):
+    sections = word[kind].sections
+    assert len(sections) == parts  # body, then each appendix on pages of its own
+    for section in sections:
+        page = [section.page_width, section.page_height]
+        margins = [section.top_margin, section.bottom_margin, section.left_margin, section.right_margin]
+        assert [length.mm for length in page] == pytest.approx([210, 297], abs=0.05)
+        assert [length.mm for length in margins] == pytest.approx([20, 20, 30, 15], abs=0.05)
+
+
+@pytest.mark.parametrize("kind", ["plan", "report"])
+def test_page_numbers_at_the_top_from_page_two_and_each_appendix_counts_anew(word, kind):
+    sections = word[kind].sections
+    header = sections[0].header._element
+    fields = header.findall(".//" + qn("w:fldSimple"))
+    assert [f.get(qn("w:instr")).strip() for f in fields] == ["PAGE"]
+    assert sections[0].header.paragraphs[0].style.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    for section in sections:
+        assert section.different_first_page_header_footer  # no number on a part's first page
+        assert not section.first_page_header._element.findall(".//" + qn("w:fldSimple"))
+    starts = [s._sectPr.find(qn("w:pgNumType")) for s in sections]
+    assert starts[0] is None
+    assert all(start is not None and start.get(qn("w:start")) == "1" for start in starts[1:])
+
+
+@pytest.mark.parametrize("kind", ["plan", "report"])
+def test_times_new_roman_everywhere_and_vietnamese_proofing(word, kind):
+    document = word[kind]
+    used = {p.style.name: p.style for p in paragraphs(document)} | {"Normal": document.styles["Normal"]}
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    elements = [defaults, document.element, *(style.element for style in used.values())]
+    fonts = [f for element in elements for f in element.iter(qn("w:rFonts"))]
+    assert {value for f in fonts for value in f.attrib.values()} == {"Times New Roman"}  # no theme font
+    languages = {lang.get(qn("w:val")) for element in elements for lang in element.iter(qn("w:lang"))}
+    assert languages == {"vi-VN"}
+    body = word[kind].styles["Nội dung"]
+    assert body.font.size == Pt(14)
+    assert body.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.JUSTIFY
+    assert body.paragraph_format.first_line_indent.cm == pytest.approx(1, abs=0.01)
+    assert body.paragraph_format.space_before == Pt(6)
+
+
+def test_header_is_two_columns_with_the_lines_under_agency_and_motto(word):
+    header = word["plan"].tables[0]
+    left, right = header.rows[0].cells
+    assert [p.text for p in left.paragraphs if p.text] == [
+        "UBND TỈNH PHÚ YÊN",
+        "SỞ THÔNG TIN VÀ\nTRUYỀN THÔNG",
+    ]
+    assert [p.text for p in right.paragraphs if p.text] == [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+    ]
+    assert header.rows[1].cells[0].text.replace("\u00a0", " ").split() == ["Số:", "/KH-STTTT"]
+    assert header.rows[1].cells[1].paragraphs[0].style.font.italic
+    assert header._tbl.tblPr.find(qn("w:tblBorders")).find(qn("w:top")).get(qn("w:val")) == "nil"
+
+    def rule_width(paragraph, cell_width):
+        fmt = paragraph.paragraph_format
+        return cell_width - fmt.left_indent.pt - fmt.right_indent.pt
+
+    motto = right.paragraphs[1]
+    assert motto._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom")) is not None
+    motto_rule = rule_width(motto, TEXT_WIDTH_PT * 0.57)
+    # as long as the motto: 13 pt bold, about 0.55 em a letter in Times New Roman
+    assert 0.45 * 13 * len(motto.text) < motto_rule < 0.65 * 13 * len(motto.text)
+    agency_rule = next(p for p in left.paragraphs if p._p.pPr.find(qn("w:pBdr")) is not None)
+    longest = max(len(line) for line in left.paragraphs[1].text.splitlines())
+    assert (
+        0.3 * 0.55 * 13 * longest < rule_width(agency_rule, TEXT_WIDTH_PT * 0.43) < 0.5 * 0.65 * 13 * longest
+    )
+
+
+def test_budget_table_numbers_right_total_bold_header_repeats(word):
+    table = word["plan"].tables[-1]
+    head, line, total = table.rows
+    assert [c.text for c in head.cells] == [
+        "STT",
+        "Nội dung",
+        "ĐVT",
+        "Số lượng",
+        "Đơn giá",
+        "Thành tiền",
+        "Ghi chú",
+    ]
+    assert head._tr.trPr.find(qn("w:tblHeader")) is not None
+    for cell in line.cells[3:6]:
+        assert cell.paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    assert [c.text for c in line.cells[3:6]] == ["01", "300.000", "300.000"]
+    assert total.cells[1].text == "Tổng cộng" and total.cells[5].text == "300.000"
+    assert all(run.bold for cell in total.cells for p in cell.paragraphs for run in p.runs)
+    widths = [c.width.pt for c in line.cells]
+    assert sum(widths) == pytest.approx(TEXT_WIDTH_PT, abs=1)
+
+
+def test_amount_in_words_under_the_budget(word):
+    words = paragraph_with(word["plan"], "Bằng chữ:")
+    assert words.text == "Bằng chữ: Ba trăm nghìn đồng chẵn."
+    assert words.style.font.bold and words.style.font.italic
+
+
+@pytest.mark.parametrize("kind", ["plan", "report"])
+def test_recipients_and_signature_side_by_side(word, kind):
+    document = word[kind]
+    signature = next(t for t in document.tables if t.rows[0].cells[0].text.startswith("Nơi nhận:"))
+    recipients, signer = signature.rows[0].cells
+    label, *names = recipients.paragraphs
+    assert label.style.font.size == Pt(12) and label.style.font.bold and label.style.font.italic
+    assert names and all(p.text.startswith("- ") and p.style.font.size == Pt(11) for p in names)
+    assert names[-1].text.endswith(".")
+    assert [p.text for p in signer.paragraphs] == ["GIÁM ĐỐC", "Trần Thanh Hưng"]
+    assert signer.paragraphs[1].style.paragraph_format.space_before > Mm(20)  # room to sign and seal
+
+
+def test_report_charts_from_their_png_copies_and_photos(documents, word):
+    document = word["report"]
+    shapes = document.inline_shapes
+    charts = [s for s in shapes if abs(s.width.pt - TEXT_WIDTH_PT) < 1]
+    assert len(charts) == 4
+    assert len(shapes) == 4 + 5  # and the five local photos of the sample
+    media = {
+        name: archive_bytes
+        for name, archive_bytes in _media(document).items()
+        if name.endswith(".png") and archive_bytes in documents["report"].rasters.values()
+    }
+    assert len(media) == 4
+    assert paragraph_with(document, "Số hoạt động theo ngày").style.name == "Chú thích hình"
+
+
+def test_headings_are_outline_levels_for_the_navigation_pane(word):
+    outline = {
+        name: word["report"].styles[name].element.pPr.find(qn("w:outlineLvl")).get(qn("w:val"))
+        for name in ("Đề mục cấp 1", "Đề mục cấp 2")
+    }
+    assert outline == {"Đề mục cấp 1": "0", "Đề mục cấp 2": "1"}
+    assert paragraph_with(word["report"], "II. KẾT QUẢ THỰC HIỆN").style.name == "Đề mục cấp 1"
+
+
+def test_a_chart_without_its_png_copy_is_a_clear_error(documents):
+    report = documents["report"]
+    with pytest.raises(ReportkitError, match="no PNG copy for Word; run the notebook again"):
+        write_docx([(report.html, {})])
+
+
+def test_unknown_markup_is_an_error_not_a_silent_loss():
+    html = '<article class="rk-document"><section class="rk-part"><ul><li>x</li></ul></section></article>'
+    with pytest.raises(ReportkitError, match="does not know <ul"):
+        write_docx([(html, {})])
+
+
+def cells(*texts: str, number: bool = False) -> list[list[_TableCell]]:
+    html = "".join(f'<td class="{"rk-number-cell" if number else ""}">{t}</td>' for t in texts)
+    row = lxml.html.fromstring(f"<table><tr>{html}</tr></table>").find(".//tr")
+    return [[_TableCell.of(td, row.getparent(), row) for td in row.findall("td")]]
+
+
+@pytest.mark.parametrize(
+    ("shares", "grid", "check"),
+    [
+        # shares that the content fits are kept
+        ([50, 50], cells("a", "b"), lambda w: w == pytest.approx([TEXT_WIDTH_PT / 2] * 2)),
+        # columns without a share split the rest by the length of their lines
+        ([20, None, None], cells("a", "x", "a long line of text here"), lambda w: w[2] > 3 * w[1]),
+        # a number never wraps: its column grows, taken from the others
+        ([2, 98], cells("11.900.000", "b", number=True), lambda w: w[0] > 10 * 13 * 0.45),
+    ],
+)
+def test_column_widths_fill_the_text_width_like_a_browser(shares, grid, check):
+    widths = _column_widths(shares, grid)
+    assert sum(widths) == pytest.approx(TEXT_WIDTH_PT)
+    assert check(widths)
+
+
+def _media(document) -> dict[str, bytes]:
+    blob = io.BytesIO()
+    document.save(blob)
+    with zipfile.ZipFile(blob) as archive:
+        return {n: archive.read(n) for n in archive.namelist() if n.startswith("word/media/")}
+
+
+# --- built through the CLI and nbconvert, opened in LibreOffice ------------------------------
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+JUPYTER_NBCONVERT = [sys.executable, "-m", "jupyter", "nbconvert"]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    return build_sample(tmp_path_factory.mktemp("outputs"), "--to", "pdf,docx")
+
+
+@pytest.mark.kernel
+def test_build_to_docx_writes_plan_and_report_docx(built):
+    names = sorted(p.name for p in built.iterdir() if p.is_file())
+    assert {"plan.docx", "report.docx", "plan.pdf", "report.pdf"} <= set(names)
+    assert not [n for n in names if n.endswith(".html")]  # only the formats asked for
+    for doc in ("plan", "report"):
+        assert docx.Document(built / f"{doc}.docx").sections[0].page_width.mm == pytest.approx(210, abs=0.05)
+
+
+@pytest.mark.kernel
+def test_jupyter_nbconvert_to_reportkit_docx(built, tmp_path):
+    result = subprocess.run(
+        [
+            *JUPYTER_NBCONVERT,
+            "--to",
+            "reportkit_docx",
+            "--output-dir",
+            str(tmp_path),
+            str(built / "report.ipynb"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    again, first = docx.Document(tmp_path / "report.docx"), docx.Document(built / "report.docx")
+    assert word_text(again) == word_text(first)
+
+
+@pytest.fixture(scope="module")
+def office_pdfs(built, tmp_path_factory) -> Path:
+    """The built .docx files converted to PDF by LibreOffice, as the office would open them."""
+    if SOFFICE is None:
+        pytest.skip("LibreOffice is not installed (.ci/run installs libreoffice-writer-nogui when root)")
+    folder = tmp_path_factory.mktemp("office")
+    profile = folder / "profile"
+    convert = [
+        "--convert-to",
+        "pdf",
+        "--outdir",
+        str(folder),
+        str(built / "plan.docx"),
+        str(built / "report.docx"),
+    ]
+    result = subprocess.run(
+        [SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", *convert],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    for doc in ("plan", "report"):
+        assert (folder / f"{doc}.pdf").is_file(), f"LibreOffice did not open {doc}.docx: {result.stdout}"
+    return folder
+
+
+@pytest.mark.office
+@pytest.mark.parametrize(
+    ("doc", "expected"),
+    [
+        (
+            "plan",
+            [
+                "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                "Độc lập - Tự do - Hạnh phúc",
+                "Số: /KH-STTTT",
+                "KẾ HOẠCH",
+                "I. MỤC ĐÍCH, YÊU CẦU",
+                "Tổng kinh phí: 300.000đ",
+                "Tổng cộng 300.000",
+                "Bằng chữ: Ba trăm nghìn đồng chẵn.",
+                "GIÁM ĐỐC",
+                "Trần Thanh Hưng",
+            ],
+        ),
+        (
+            "report",
+            [
+                "Số: /BC-STTTT",
+                "BÁO CÁO",
+                "Kính gửi: Bộ Thông tin và Truyền thông",
+                "30/34 đơn vị (88,2%) đã triển khai hoạt động tuyên truyền",
+                "9/9 huyện, thị xã, thành phố (100%)",
+                "tiếp cận khoảng 315.232 lượt người",
+                "đã sử dụng 300.000 đồng (Ba trăm nghìn đồng chẵn)",
+                "11.600.000 đồng từ nguồn kinh phí của đơn vị mình (Mười một triệu sáu trăm nghìn đồng chẵn)",
+                "Tổng cộng 52 294 315.232 11.900.000",
+                "Nơi nhận:",
+                "Trần Thanh Hưng",
+            ],
+        ),
+    ],
+)
+def test_libreoffice_opens_the_word_file_with_the_key_figures(office_pdfs, doc, expected):
+    text = pdf_text(office_pdfs / f"{doc}.pdf")
+    for phrase in expected:
+        assert phrase in text, phrase
+
+
+@pytest.mark.office
+@pytest.mark.parametrize("doc", ["plan", "report"])
+def test_page_numbers_in_libreoffice_start_on_page_two(office_pdfs, doc):
+    pages = _pages(office_pdfs / f"{doc}.pdf")
+    assert not pages[0].startswith("1 ")
+    assert pages[1].startswith("2 ")
+
+
+@pytest.mark.office
+@pytest.mark.parametrize("doc", ["plan", "report"])
+def test_word_pages_look_like_the_pdf(built, office_pdfs, doc, tmp_path):
+    word_pdf, pdf = office_pdfs / f"{doc}.pdf", built / f"{doc}.pdf"
+    word_pages, pdf_pages = len(_pages(word_pdf)), len(_pages(pdf))
+    assert abs(word_pages - pdf_pages) <= 1, (word_pages, pdf_pages)
+    # the first page, and the plan's last (the budget estimate): ink where the PDF has ink
+    for word_page, pdf_page in [(1, 1)] + ([(word_pages, pdf_pages)] if doc == "plan" else []):
+        a = _ink(_render(word_pdf, word_page, tmp_path / f"word-{doc}-{word_page}"))
+        b = _ink(_render(pdf, pdf_page, tmp_path / f"pdf-{doc}-{pdf_page}"))
+        rows, columns = min(a.shape[0], b.shape[0]), min(a.shape[1], b.shape[1])
+        likeness = np.corrcoef(a[:rows, :columns].ravel(), b[:rows, :columns].ravel())[0, 1]
+        assert likeness > 0.8, f"page {word_page} of {doc}.docx in LibreOffice: {likeness:.2f}"
+
+
+def _pages(pdf: Path) -> list[str]:
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True)
+    return [" ".join(page.split()) for page in text.stdout.split("\f") if page.strip()]
+
+
+def _render(pdf: Path, page: int, stem: Path) -> Path:
+    """Page ``page`` as a grey PNG at 30 dpi (kept in the test's folder to look at)."""
+    pages = ["-f", str(page), "-l", str(page), "-singlefile"]
+    subprocess.run(["pdftoppm", "-png", "-gray", "-r", "30", *pages, str(pdf), str(stem)], check=True)
+    return stem.with_suffix(".png")
+
+
+def _ink(png: Path, block: int = 12) -> np.ndarray:
+    """How much ink each square of about a centimetre holds."""
+    pixels = 255 - np.asarray(Image.open(png).convert("L"), dtype=float)
+    rows, columns = pixels.shape[0] // block * block, pixels.shape[1] // block * block
+    return pixels[:rows, :columns].reshape(rows // block, block, columns // block, block).mean(axis=(1, 3))

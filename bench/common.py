@@ -34,7 +34,16 @@ def machine() -> dict[str, str]:
         ),
         "0",
     )
-    packages = ("reportkit", "papermill", "nbconvert", "weasyprint", "pandas", "pyarrow", "ipykernel")
+    packages = (
+        "reportkit",
+        "papermill",
+        "nbconvert",
+        "weasyprint",
+        "python-docx",
+        "pandas",
+        "pyarrow",
+        "ipykernel",
+    )
     return {
         "cpu": f"{cpu}, {os.cpu_count()} cores",
         "memory": f"{int(memory) / 2**20:.1f} GiB",

@@ -13,6 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "campaigns" / "wtisd-2021-phu-yen"
 MINIMAL = Path(__file__).parent / "data" / "minimal"
+RESULTS = Path(__file__).parent / "data" / "results"  # a campaign with activities, for the report
 
 
 @pytest.fixture
@@ -47,14 +48,19 @@ def pdf_text(path: Path) -> str:
     return " ".join(text.stdout.replace("\u00a0", " ").split())
 
 
-def build_sample(out: Path, *options: str) -> Path:
-    """Build the sample campaign into ``out`` with the real command; its output folder."""
+def build_campaign(campaign: Path, out: Path, *options: str) -> Path:
+    """Build ``campaign`` into ``out`` with the real command; the campaign's output folder."""
     result = subprocess.run(
-        [sys.executable, "-m", "reportkit.cli", "build", str(SAMPLE), "--out", str(out), *options],
+        [sys.executable, "-m", "reportkit.cli", "build", str(campaign), "--out", str(out), *options],
         capture_output=True,
         text=True,
         cwd=ROOT,
         timeout=600,
     )
     assert result.returncode == 0, result.stderr
-    return out / SAMPLE.name
+    return next(p for p in out.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def build_sample(out: Path, *options: str) -> Path:
+    """Build the sample campaign into ``out`` with the real command; its output folder."""
+    return build_campaign(SAMPLE, out, *options)

@@ -11,7 +11,7 @@ import pytest
 from reportkit.campaign import load_campaign
 from reportkit.exceptions import CampaignError, DataError
 
-from .conftest import MINIMAL, SAMPLE
+from .conftest import MINIMAL, RESULTS, SAMPLE
 
 
 def test_the_sample_campaign_loads_with_the_seed_budget():
@@ -214,7 +214,6 @@ def test_a_pasted_total_row_that_does_not_add_up(make_campaign):
         load_campaign(folder)
 
 
-RESULTS = MINIMAL.parent / "results"
 ACTIVITIES_HEADER = "activity_id,unit_id,date,channel,quantity,reach,cost_vnd,budget_line_id,evidence,note\n"
 
 

@@ -10,11 +10,10 @@ from reportkit.campaign import load_campaign
 from reportkit.exceptions import ParameterError
 from reportkit.parameters import check_parameters, notebook_parameters, split_parameters
 
-from .conftest import MINIMAL, ROOT
+from .conftest import RESULTS, ROOT
 
 PLAN = ROOT / "notebooks" / "plan.ipynb"
 REPORT = ROOT / "notebooks" / "report.ipynb"
-RESULTS = MINIMAL.parent / "results"
 
 
 def test_the_parameters_cells_declare_types_defaults_and_help():

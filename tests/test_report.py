@@ -10,9 +10,7 @@ import pytest
 
 from reportkit import vn
 
-from .conftest import MINIMAL, ROOT, pdf_text
-
-RESULTS = MINIMAL.parent / "results"
+from .conftest import RESULTS, ROOT, pdf_text
 
 
 def build(*args: str) -> subprocess.CompletedProcess:

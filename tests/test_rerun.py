@@ -14,9 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import MINIMAL, ROOT
-
-RESULTS = MINIMAL.parent / "results"
+from .conftest import RESULTS, ROOT
 
 
 def reportkit(*args: str, **kwargs) -> subprocess.CompletedProcess:

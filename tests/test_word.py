@@ -8,6 +8,7 @@ the pages, rendered to PNG, with the PDF's.
 from __future__ import annotations
 
 import io
+import json
 import re
 import shutil
 import subprocess
@@ -28,30 +29,30 @@ from reportkit.budget import budget_estimate
 from reportkit.campaign import load_campaign
 from reportkit.charts import report_charts
 from reportkit.coverage import report_figures
-from reportkit.document import Document, plan_document, report_document
+from reportkit.document import RASTERS_MIMETYPE, Document, plan_document, report_document
 from reportkit.exceptions import ReportkitError
 from reportkit.word import TEXT_WIDTH_PT, _column_widths, _TableCell, write_docx
 
-from .conftest import SAMPLE, build_sample, pdf_text
+from .conftest import RESULTS, SAMPLE, build_campaign, build_sample, pdf_text
+
+
+def sample_report() -> Document:
+    """The sample's report, composed as its notebook composes it."""
+    campaign = load_campaign(SAMPLE)
+    estimate = budget_estimate(campaign.budget)
+    settings = campaign.config.report
+    window = (settings.window.start, settings.window.end)
+    figures = report_figures(
+        campaign.units, campaign.activities, estimate, window=window, deadline=settings.deadline
+    )
+    charts = report_charts(figures, campaign.config.event_date)
+    return report_document(campaign, estimate, figures, charts, campaign.activities)
 
 
 @pytest.fixture(scope="module")
 def documents() -> dict[str, Document]:
     campaign = load_campaign(SAMPLE)
-    estimate = budget_estimate(campaign.budget)
-    settings = campaign.config.report
-    figures = report_figures(
-        campaign.units,
-        campaign.activities,
-        estimate,
-        window=(settings.window.start, settings.window.end),
-        deadline=settings.deadline,
-    )
-    charts = report_charts(figures, campaign.config.event_date)
-    return {
-        "plan": plan_document(campaign, estimate),
-        "report": report_document(campaign, estimate, figures, charts, campaign.activities),
-    }
+    return {"plan": plan_document(campaign, budget_estimate(campaign.budget)), "report": sample_report()}
 
 
 @pytest.fixture(scope="module")
@@ -236,8 +237,16 @@ def test_headings_are_outline_levels_for_the_navigation_pane(word):
 
 def test_a_chart_without_its_png_copy_is_a_clear_error(documents):
     report = documents["report"]
-    with pytest.raises(ReportkitError, match="no PNG copy for Word; run the notebook again"):
+    with pytest.raises(ReportkitError, match=r"no PNG copy for Word: .* build it with --to docx"):
         write_docx([(report.html, {})])
+
+
+def test_a_build_without_word_leaves_the_png_copies_out(documents, monkeypatch):
+    monkeypatch.setenv("REPORTKIT_RASTERS", "0")  # what reportkit build tells kernels without --to docx
+    report = sample_report()
+    assert report.rasters == {}
+    assert report.html == documents["report"].html  # the page itself is the same
+    assert len(documents["report"].rasters) == 4
 
 
 def test_unknown_markup_is_an_error_not_a_silent_loss():
@@ -279,7 +288,21 @@ def _media(document) -> dict[str, bytes]:
 # --- built through the CLI and nbconvert, opened in LibreOffice ------------------------------
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-JUPYTER_NBCONVERT = [sys.executable, "-m", "jupyter", "nbconvert"]
+
+
+def nbconvert_to_docx(notebook: Path, out: Path) -> subprocess.CompletedProcess:
+    """``jupyter nbconvert --to reportkit_docx``, as a user would type it."""
+    command = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "nbconvert",
+        "--to",
+        "reportkit_docx",
+        "--output-dir",
+        str(out),
+    ]
+    return subprocess.run([*command, str(notebook)], capture_output=True, text=True, timeout=300)
 
 
 @pytest.fixture(scope="module")
@@ -297,20 +320,20 @@ def test_build_to_docx_writes_plan_and_report_docx(built):
 
 
 @pytest.mark.kernel
+def test_a_notebook_built_without_docx_says_how_to_get_the_word_copy(tmp_path):
+    folder = build_campaign(RESULTS, tmp_path / "out", "--doc", "report", "--to", "html")
+    notebook = json.loads((folder / "report.ipynb").read_text(encoding="utf-8"))
+    outputs = [o for cell in notebook["cells"] for o in cell.get("outputs", [])]
+    assert outputs and not [o for o in outputs if RASTERS_MIMETYPE in o.get("data", {})]
+    result = nbconvert_to_docx(folder / "report.ipynb", tmp_path)
+    assert result.returncode != 0
+    assert "build it with --to docx" in result.stderr
+    assert not (tmp_path / "report.docx").exists()
+
+
+@pytest.mark.kernel
 def test_jupyter_nbconvert_to_reportkit_docx(built, tmp_path):
-    result = subprocess.run(
-        [
-            *JUPYTER_NBCONVERT,
-            "--to",
-            "reportkit_docx",
-            "--output-dir",
-            str(tmp_path),
-            str(built / "report.ipynb"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = nbconvert_to_docx(built / "report.ipynb", tmp_path)
     assert result.returncode == 0, result.stderr
     again, first = docx.Document(tmp_path / "report.docx"), docx.Document(built / "report.docx")
     assert word_text(again) == word_text(first)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -35,13 +36,23 @@ from .coverage import ReportFigures, percent
 from .exceptions import CampaignError, DataProblem
 from .tables import CHANNELS
 
-__all__ = ["FIGURES_MIMETYPE", "RASTERS_MIMETYPE", "Document", "plan_document", "report_document"]
+__all__ = [
+    "FIGURES_MIMETYPE",
+    "RASTERS_ENV",
+    "RASTERS_MIMETYPE",
+    "Document",
+    "plan_document",
+    "report_document",
+]
 
 #: MIME type of the figures a document carries, read back into ``figures.json``.
 FIGURES_MIMETYPE = "application/vnd.reportkit.figures+json"
 #: MIME type of the PNG copies of a document's charts: ``{raster id: base64}``; an ``<img>``
 #: of the HTML names its copy in ``data-raster``.
 RASTERS_MIMETYPE = "application/vnd.reportkit.rasters+json"
+#: ``0`` in this environment variable leaves the PNG copies out: ``reportkit build`` sets it
+#: for the kernels of a build that writes no Word file. Unset (JupyterLab), they are made.
+RASTERS_ENV = "REPORTKIT_RASTERS"
 
 _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV")
 
@@ -286,7 +297,11 @@ def report_document(
         title=text.fill(report.summary),
         html=html,
         figures=figures.to_dict(),
-        rasters={chart.raster_id: chart.png for chart in charts.values() if chart.png},
+        rasters=(
+            {chart.raster_id: chart.png for chart in charts.values() if chart.png}
+            if os.environ.get(RASTERS_ENV) != "0"
+            else {}
+        ),
     )
 
 

@@ -185,7 +185,7 @@ def _build_stale(campaign_dir, docs, notebooks, fingerprints, to, parameters, ou
     try:
         runs = {
             doc: pool.submit(
-                _timed, _execute, notebooks[doc], staging / f"{doc}.ipynb", campaign, checked[doc], target
+                _timed, _execute, notebooks[doc], staging / f"{doc}.ipynb", campaign, checked[doc], target, to
             )
             for doc in docs
         }
@@ -311,13 +311,17 @@ def _progress(total: int, enabled: bool):
     return tqdm(total=total, unit="step", disable=not enabled, leave=False, file=sys.stderr)
 
 
-def _kernel_manager_class(socket_dir: Path):
+def _kernel_manager_class(socket_dir: Path, formats: Sequence[str]):
     """A kernel manager that talks to its kernel over IPC sockets in ``socket_dir``, not TCP.
 
     The kernel is on the same machine: IPC opens no port, and ipykernel has no reason to
-    warn that TCP traffic is unencrypted.
+    warn that TCP traffic is unencrypted. The kernel learns from ``REPORTKIT_RASTERS``
+    whether the build writes a Word file, the only format that needs the PNG copies of the
+    charts (about half a second per report to draw).
     """
     from jupyter_client.manager import AsyncKernelManager
+
+    from .document import RASTERS_ENV
 
     class IPCKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs):
@@ -330,6 +334,7 @@ def _kernel_manager_class(socket_dir: Path):
             # streams carry only its start-up and shutdown chatter, kept off the user's terminal.
             kw.setdefault("stdout", subprocess.DEVNULL)
             kw.setdefault("stderr", subprocess.DEVNULL)
+            kw["env"] = {**(kw.get("env") or os.environ), RASTERS_ENV: "1" if "docx" in formats else "0"}
             return await super()._async_launch_kernel(kernel_cmd, **kw)
 
     return IPCKernelManager
@@ -340,7 +345,7 @@ START_TIMEOUT = int(os.environ.get("REPORTKIT_START_TIMEOUT", "60"))
 CELL_TIMEOUT = int(os.environ.get("REPORTKIT_CELL_TIMEOUT", "600"))
 
 
-def _execute(notebook: Path, output: Path, campaign, params: Mapping[str, Any], target: Path):
+def _execute(notebook: Path, output: Path, campaign, params: Mapping[str, Any], target: Path, to):
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -363,7 +368,7 @@ def _execute(notebook: Path, output: Path, campaign, params: Mapping[str, Any], 
                 report_mode=False,
                 start_timeout=START_TIMEOUT,
                 execution_timeout=CELL_TIMEOUT,
-                kernel_manager_class=_kernel_manager_class(Path(sockets)),
+                kernel_manager_class=_kernel_manager_class(Path(sockets), to),
             )
         except PapermillExecutionError as error:
             kept = target / "_failed" / output.name

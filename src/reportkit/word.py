@@ -364,8 +364,9 @@ class _Writer:
         png = self.rasters.get(name) if name else None
         if png is None:
             raise ReportkitError(
-                f"the chart {image.get('alt', '')!r} has no PNG copy for Word; run the notebook "
-                "again with this version of reportkit (its document carries one)"
+                f"the chart {image.get('alt', '')!r} has no PNG copy for Word: the notebook ran in "
+                "a build without docx, or with an older reportkit; build it with --to docx, or run "
+                "it again in JupyterLab"
             )
         figure = self.new_paragraph(self.word, LOOKS["rk-figure"])
         figure.add_run().add_picture(io.BytesIO(png), width=Pt(TEXT_WIDTH_PT))

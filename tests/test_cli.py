@@ -157,6 +157,7 @@ def test_number_and_date_as_parameters(tmp_path):
         "issued_on=2021-05-07",
     )
     assert result.returncode == 0, result.stderr
+    assert "unknown parameter" not in result.stderr  # papermill's guess; reportkit checked them
     text = pdf_text(tmp_path / "wtisd-2021-phu-yen" / "plan.pdf")
     assert "Số: 05/KH-STTTT" in text and "Phú Yên, ngày 07 tháng 5 năm 2021" in text
     assert not (tmp_path / "wtisd-2021-phu-yen" / "plan.html").exists()

@@ -17,6 +17,7 @@ import datetime as dt
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -345,6 +346,15 @@ START_TIMEOUT = int(os.environ.get("REPORTKIT_START_TIMEOUT", "60"))
 CELL_TIMEOUT = int(os.environ.get("REPORTKIT_CELL_TIMEOUT", "600"))
 
 
+class _CheckedParameters(logging.Filter):
+    """Drops papermill's "Passed unknown parameter" warning. papermill cannot read annotations
+    such as ``int | None`` and calls those parameters unknown; reportkit has already checked
+    every name against the same cell (:mod:`reportkit.parameters`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Passed unknown parameter")
+
+
 def _execute(notebook: Path, output: Path, campaign, params: Mapping[str, Any], target: Path, to):
     import nbformat
     import papermill
@@ -353,6 +363,9 @@ def _execute(notebook: Path, output: Path, campaign, params: Mapping[str, Any], 
     from .parameters import for_papermill, register_date_translator
 
     register_date_translator()
+    papermill_log = logging.getLogger("papermill")
+    if not any(isinstance(f, _CheckedParameters) for f in papermill_log.filters):
+        papermill_log.addFilter(_CheckedParameters())
     parameters = {"campaign": str(campaign.folder.resolve()), **for_papermill(params)}
     with tempfile.TemporaryDirectory(prefix="reportkit-kernel-") as sockets:
         try:

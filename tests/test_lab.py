@@ -97,7 +97,7 @@ def browser():
         chromium.close()
 
 
-@pytest.mark.parametrize("notebook", ["plan"])
+@pytest.mark.parametrize("notebook", ["plan", "report"])
 def test_run_all_cells_in_jupyterlab_shows_the_document(lab, browser, tmp_path, notebook):
     url, token, _ = lab
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -128,6 +128,19 @@ def test_run_all_cells_in_jupyterlab_shows_the_document(lab, browser, tmp_path, 
         assert document.locator(".rk-type").first.inner_text() == (
             "KẾ HOẠCH" if notebook == "plan" else "BÁO CÁO"
         )
+
+        def style(selector: str, name: str) -> str:
+            return document.locator(selector).first.evaluate(f"e => getComputedStyle(e).{name}")
+
+        # as it will print, not in JupyterLab's own output styles (large light headings,
+        # right-aligned striped table cells, left-aligned paragraphs)
+        assert float(style(".rk-heading-2", "fontSize").removesuffix("px")) == pytest.approx(
+            14 * 4 / 3, abs=0.1
+        )
+        assert style(".rk-heading-2", "fontWeight") == "700"
+        assert style(".rk-header td", "textAlign") == "center"
+        assert style(".rk-body", "textAlign") == "justify"
+        assert style(".rk-table tbody tr:nth-child(2)", "backgroundColor") == "rgba(0, 0, 0, 0)"
         assert (
             page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count()
             == 0

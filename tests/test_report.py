@@ -3,32 +3,17 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
 from reportkit import vn
 
-from .conftest import RESULTS, ROOT, pdf_text
-
-
-def build(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "reportkit.cli", "build", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=600,
-    )
+from .conftest import RESULTS, build_campaign, pdf_text
 
 
 @pytest.fixture(scope="module")
 def results_build(tmp_path_factory):
-    out = tmp_path_factory.mktemp("outputs")
-    result = build(str(RESULTS), "--doc", "report", "--out", str(out))
-    assert result.returncode == 0, result.stderr
-    folder = out / "results-2022"
+    folder = build_campaign(RESULTS, tmp_path_factory.mktemp("outputs"), "--doc", "report")
     return folder, json.loads((folder / "figures.json").read_text(encoding="utf-8"))["report"]
 
 
@@ -113,11 +98,7 @@ def test_the_report_html_embeds_its_charts_and_photos(results_build):
 @pytest.mark.kernel
 @pytest.mark.pdf
 def test_a_district_only_report(tmp_path):
-    result = build(
-        str(RESULTS), "--doc", "report", "--to", "pdf", "--out", str(tmp_path), "-p", "district=Huyện A"
-    )
-    assert result.returncode == 0, result.stderr
-    folder = tmp_path / "results-2022"
+    folder = build_campaign(RESULTS, tmp_path, "--doc", "report", "--to", "pdf", "-p", "district=Huyện A")
     figures = json.loads((folder / "figures.json").read_text(encoding="utf-8"))["report"]
     assert (figures["units_target"], figures["units_active"], figures["activities_total"]) == (2, 1, 2)
     assert [row["district"] for row in figures["by_district"]] == ["Huyện A"]
@@ -128,26 +109,17 @@ def test_a_district_only_report(tmp_path):
 
 @pytest.mark.kernel
 def test_an_interim_report_as_of_a_day(tmp_path):
-    result = build(
-        str(RESULTS), "--doc", "report", "--to", "html", "--out", str(tmp_path), "-p", "as_of=2022-05-16"
-    )
-    assert result.returncode == 0, result.stderr
-    figures = json.loads((tmp_path / "results-2022" / "figures.json").read_text(encoding="utf-8"))["report"]
+    folder = build_campaign(RESULTS, tmp_path, "--doc", "report", "--to", "html", "-p", "as_of=2022-05-16")
+    figures = json.loads((folder / "figures.json").read_text(encoding="utf-8"))["report"]
     assert (figures["activities_total"], figures["units_active"], figures["on_time_units"]) == (1, 1, 0)
-    assert "số liệu đến ngày 16/5/2022" in (tmp_path / "results-2022" / "report.html").read_text(
-        encoding="utf-8"
-    )
+    assert "số liệu đến ngày 16/5/2022" in (folder / "report.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.kernel
 def test_a_long_list_is_cut_in_the_appendix_and_whole_in_activities_xlsx(tmp_path):
     import pandas as pd
 
-    result = build(
-        str(RESULTS), "--doc", "report", "--to", "html", "--out", str(tmp_path), "-p", "appendix_rows=2"
-    )
-    assert result.returncode == 0, result.stderr
-    folder = tmp_path / "results-2022"
+    folder = build_campaign(RESULTS, tmp_path, "--doc", "report", "--to", "html", "-p", "appendix_rows=2")
     html = (folder / "report.html").read_text(encoding="utf-8")
     assert "Danh sách dưới đây gồm 2 trên tổng số 5 hoạt động" in html and "activities.xlsx" in html
     workbook = pd.read_excel(folder / "activities.xlsx")

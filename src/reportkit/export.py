@@ -25,6 +25,7 @@ from traitlets import default
 from . import __version__
 from .document import FIGURES_MIMETYPE, RASTERS_MIMETYPE
 from .exceptions import ReportkitError, SystemDependencyError
+from .word import DOCX_MIMETYPE, write_docx
 
 __all__ = [
     "ReportkitDocxExporter",
@@ -92,15 +93,13 @@ class ReportkitDocxExporter(Exporter):
     """
 
     export_from_notebook = "reportkit Word"
-    output_mimetype = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    output_mimetype = DOCX_MIMETYPE
 
     @default("file_extension")
     def _file_extension_default(self) -> str:
         return ".docx"
 
     def from_notebook_node(self, nb, resources: dict[str, Any] | None = None, **kw):
-        from .word import write_docx
-
         nb, resources = super().from_notebook_node(nb, resources, **kw)
         documents = document_outputs(nb, resources)
         articles = [

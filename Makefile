@@ -1,12 +1,13 @@
 # Set-up and main jobs. On a fresh Debian machine with Python 3.11:
-#   make run    # creates .venv, installs reportkit, builds the sample campaign into outputs/
-#   make test   # the same set-up, then the whole test suite
+#   make run    # system packages (as root), .venv with reportkit, the sample campaign into outputs/
+#   make test   # the same set-up plus the tests' system packages, then the whole test suite
+# The Debian packages are listed once, in system-packages.txt.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lab lint format clean help
+.PHONY: run test lab lint format clean help system-run system-test
 
 LAB_PORT ?= 8888
 
@@ -25,15 +26,22 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m reportkit.system
 	@touch $(STAMP)
 
-run: $(STAMP)
+# Before anything else, so that a machine without them stops at once with the line to run.
+system-run:
+	@scripts/system-packages run
+
+system-test:
+	@scripts/system-packages test
+
+run: system-run $(STAMP)
 	$(BIN)/reportkit build
 
-test: $(STAMP)
+test: system-test $(STAMP)
 	$(BIN)/python -m pytest
 
 # JupyterLab from the project's environment, on loopback only, rooted at the project so that
 # notebooks/ and outputs/ are both at hand. It prints the URL with its token.
-lab: $(STAMP)
+lab: system-run $(STAMP)
 	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(LAB_PORT) --no-browser --ServerApp.root_dir=$(CURDIR) \
 		--LabApp.default_url=/lab/tree/notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 

@@ -16,6 +16,18 @@ MINIMAL = Path(__file__).parent / "data" / "minimal"
 RESULTS = Path(__file__).parent / "data" / "results"  # a campaign with activities, for the report
 
 
+def require_program(program: str) -> str:
+    """The path of ``program``; the test fails, never skips, when the set-up did not install it.
+
+    Every program a test runs belongs to a package of system-packages.txt (tests/test_setup.py
+    checks that), which ``make test`` installs.
+    """
+    path = shutil.which(program)
+    if path is None:
+        pytest.fail(f"{program} is not installed: `make test` installs it (system-packages.txt)")
+    return path
+
+
 @pytest.fixture
 def make_campaign(tmp_path: Path) -> Callable[..., Path]:
     """Copy a campaign into a temporary folder, replacing or removing some of its files.

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import RESULTS, ROOT
+from .conftest import RESULTS, ROOT, require_program
 
 
 def reportkit(*args: str, **kwargs) -> subprocess.CompletedProcess:
@@ -254,8 +254,7 @@ def test_quiet_and_no_terminal_mean_no_progress_bar(campaign, tmp_path):
 
 @pytest.mark.kernel
 def test_a_terminal_gets_a_progress_bar(campaign, tmp_path):
-    if shutil.which("script") is None:
-        pytest.skip("util-linux 'script' is needed to give the build a terminal")
+    require_program("script")
     # `script` gives the build a pseudo-terminal; a zero-column one would hide any bar.
     command = (
         f"stty cols 100 rows 30; {sys.executable} -m reportkit.cli build {campaign} --doc plan --to html "

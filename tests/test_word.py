@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -33,7 +32,7 @@ from reportkit.document import RASTERS_MIMETYPE, Document, plan_document, report
 from reportkit.exceptions import ReportkitError
 from reportkit.word import TEXT_WIDTH_PT, _column_widths, _TableCell, write_docx
 
-from .conftest import RESULTS, SAMPLE, build_campaign, build_sample, pdf_text
+from .conftest import RESULTS, SAMPLE, build_campaign, build_sample, pdf_text, require_program
 
 
 def sample_report() -> Document:
@@ -287,8 +286,6 @@ def _media(document) -> dict[str, bytes]:
 
 # --- built through the CLI and nbconvert, opened in LibreOffice ------------------------------
 
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-
 
 def nbconvert_to_docx(notebook: Path, out: Path) -> subprocess.CompletedProcess:
     """``jupyter nbconvert --to reportkit_docx``, as a user would type it."""
@@ -342,8 +339,7 @@ def test_jupyter_nbconvert_to_reportkit_docx(built, tmp_path):
 @pytest.fixture(scope="module")
 def office_pdfs(built, tmp_path_factory) -> Path:
     """The built .docx files converted to PDF by LibreOffice, as the office would open them."""
-    if SOFFICE is None:
-        pytest.skip("LibreOffice is not installed (.ci/run installs libreoffice-writer-nogui when root)")
+    soffice = require_program("soffice")
     folder = tmp_path_factory.mktemp("office")
     profile = folder / "profile"
     convert = [
@@ -355,7 +351,7 @@ def office_pdfs(built, tmp_path_factory) -> Path:
         str(built / "report.docx"),
     ]
     result = subprocess.run(
-        [SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", *convert],
+        [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", *convert],
         capture_output=True,
         text=True,
         timeout=300,

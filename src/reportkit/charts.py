@@ -15,7 +15,7 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 import pandas as pd
@@ -38,7 +38,8 @@ WIDTH_CM = 16.0
 PNG_DPI = 200  # sharp in print at the chart's width
 STYLE = {
     "font.family": "serif",
-    "font.serif": ["Times New Roman", "Liberation Serif", "Tinos", "DejaVu Serif"],
+    # The SVG names these for its text; the PDF declares the first from the shipped files.
+    "font.serif": ["reportkit Serif", "Times New Roman", "Liberation Serif", "Tinos"],
     "font.size": 10,
     "axes.spines.top": False,
     "axes.spines.right": False,
@@ -97,15 +98,31 @@ def _figure(height_cm: float) -> Iterator[tuple]:
         yield fig, fig.subplots()
 
 
+@cache
+def _register_shipped_face() -> dict[str, str]:
+    """Make matplotlib know the shipped face by the name the SVG gives it (no font search,
+    no "family not found" on a machine without Times New Roman); its files by weight."""
+    from matplotlib import font_manager
+
+    from .fonts import FACES, FAMILY, face_file, faces
+
+    for face in FACES:
+        font_manager.fontManager.ttflist.append(
+            font_manager.FontEntry(
+                fname=str(face_file(face)), name=FAMILY, style=face.style, weight=face.weight
+            )
+        )
+    font_manager.FontManager._findfont_cached.cache_clear()
+    return faces()
+
+
 def _set_font(fig) -> None:
     from matplotlib.font_manager import FontProperties
     from matplotlib.text import Text
 
-    from .system import document_font_files, weight_number
+    from .fonts import weight_number
 
-    files = document_font_files()
-    if not files:
-        return  # matplotlib's own choice, with its own fallback
+    files = _register_shipped_face()
     for text in fig.findobj(Text):
         bold = weight_number(text.get_fontweight()) >= 600
         text.set_fontproperties(

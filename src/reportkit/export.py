@@ -15,7 +15,10 @@ files.
 from __future__ import annotations
 
 import base64
+import copy
+import html as html_lib
 import json
+import re
 from importlib.resources import files
 from typing import Any
 
@@ -61,11 +64,24 @@ class ReportkitHTMLExporter(TemplateExporter):
     def _default_extra_template_basedirs(self) -> list[str]:
         return [str(_TEMPLATES)]
 
+    #: Whether the page carries the document face in ``data:`` URLs (the PDF declares it from
+    #: the font files instead).
+    embed_fonts = True
+
     def from_notebook_node(self, nb, resources: dict[str, Any] | None = None, **kw):
         resources = self._init_resources(resources)
         documents = document_outputs(nb, resources)
         resources["reportkit_title"] = _marker(documents[0]).get("title", "")
         resources["reportkit_version"] = __version__
+        resources["reportkit_fonts"] = ""
+        if self.embed_fonts:
+            from .fonts import embedded_css
+
+            nb = copy.deepcopy(nb)
+            for output in document_outputs(nb):
+                output["data"]["text/html"] = _inline_charts(output["data"]["text/html"])
+            text = "".join(o["data"]["text/html"] for o in document_outputs(nb))
+            resources["reportkit_fonts"] = embedded_css(html_lib.unescape(re.sub(r"<[^>]*>", "", text)))
         return super().from_notebook_node(nb, resources, **kw)
 
 
@@ -74,6 +90,7 @@ class ReportkitPDFExporter(ReportkitHTMLExporter):
 
     export_from_notebook = "reportkit PDF"
     output_mimetype = "application/pdf"
+    embed_fonts = False
 
     @default("file_extension")
     def _file_extension_default(self) -> str:
@@ -114,6 +131,21 @@ class ReportkitDocxExporter(Exporter):
         ]
         resources["output_extension"] = ".docx"
         return write_docx(articles, title=_marker(documents[0]).get("title", "")), resources
+
+
+_SVG_IMAGE = re.compile(r'<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"(?: alt="([^"]*)")?[^>]*>')
+
+
+def _inline_charts(html: str) -> str:
+    """The charts' SVG put in the page itself, so their text takes the page's embedded face (a
+    browser keeps a page's fonts out of an ``<img>``). The PDF and Word keep the images."""
+
+    def inline(match: re.Match) -> str:
+        svg = base64.b64decode(match.group(1)).decode("utf-8")
+        svg = svg[svg.index("<svg") :]  # no XML declaration or doctype inside HTML
+        return svg.replace("<svg ", f'<svg role="img" aria-label="{match.group(2) or ""}" ', 1)
+
+    return _SVG_IMAGE.sub(inline, html)
 
 
 def document_outputs(nb, resources: dict[str, Any] | None = None) -> list:
@@ -162,8 +194,13 @@ def _offline_fetcher(weasyprint):
 
 def render_pdf(html: str) -> bytes:
     """Lay out ``html`` on A4 pages with WeasyPrint and return the PDF's bytes."""
+    from .fonts import weasyprint_stylesheet
+
     weasyprint = _import_weasyprint()
-    document = weasyprint.HTML(string=html, url_fetcher=_offline_fetcher(weasyprint)).render()
+    fonts, font_config = weasyprint_stylesheet(weasyprint)
+    document = weasyprint.HTML(string=html, url_fetcher=_offline_fetcher(weasyprint)).render(
+        stylesheets=[fonts], font_config=font_config
+    )
     return document.write_pdf(metadata={"creator": f"reportkit {__version__}"}) or b""
 
 

@@ -477,21 +477,15 @@ def _text(element) -> str:
 def _font(bold: bool, size_pt: float):
     from PIL import ImageFont
 
-    from .system import document_font_files
+    from .fonts import faces
 
-    files = document_font_files()
-    if not files:
-        return None
-    return ImageFont.truetype(files["bold" if bold else "normal"], round(size_pt * 20))
+    return ImageFont.truetype(faces()["bold" if bold else "normal"], round(size_pt * 20))
 
 
 def _text_width(text: str, look: Look) -> float:
-    """The width of one line of ``text`` in points, measured on the document font (Times New
-    Roman's metric twin), or estimated at half an em a letter without it."""
-    font = _font(look.bold, look.size)
-    if font is None:
-        return len(text) * look.size * 0.5
-    return font.getlength(text) / 20
+    """The width of one line of ``text`` in points, measured on the shipped document face
+    (Times New Roman's metric twin)."""
+    return _font(look.bold, look.size).getlength(text) / 20
 
 
 # --- Word XML that python-docx has no API for -----------------------------------------------

@@ -1,0 +1,133 @@
+"""The typeface the documents are set in, shipped inside reportkit.
+
+Decree 30 documents are typed in Times New Roman. reportkit ships Liberation Serif 2.1.5
+(SIL Open Font License 1.1, ``fonts/OFL.txt``), whose letters have Times New Roman's widths,
+so lines break where they would in Word, with every Vietnamese letter. Shipping it rather
+than relying on what a machine has installed means the same inputs give the same pages on
+every machine, including one with no fonts but DejaVu.
+
+The stylesheets name the face :data:`FAMILY` first and Times New Roman and its twins after
+it. Where that name is declared the shipped face is used:
+
+- the PDF: :func:`weasyprint_stylesheet` declares it from the font files, for the body and
+  for the charts' SVG text alike;
+- the HTML page: :func:`embedded_css` declares it from ``data:`` URLs holding just the
+  letters the page uses (a few tens of kB a face), so a browser shows the same face offline;
+- the charts: :func:`faces` gives matplotlib the files to measure and draw with;
+- Word: the .docx names Times New Roman, which Word has; LibreOffice shows Liberation Serif.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+
+__all__ = [
+    "FAMILY",
+    "NAME",
+    "Face",
+    "embedded_css",
+    "face_file",
+    "faces",
+    "weasyprint_stylesheet",
+    "weight_number",
+]
+
+#: The CSS family name the shipped face is declared under (a label of reportkit's own, so it
+#: never collides with an installed Liberation Serif of an older version without Vietnamese).
+FAMILY = "reportkit Serif"
+#: What the face is, for people.
+NAME = "Liberation Serif 2.1.5"
+
+
+@dataclass(frozen=True)
+class Face:
+    """One face of the shipped family: its CSS weight and style and its font file's name."""
+
+    weight: int
+    style: str
+    file: str
+
+
+FACES = (
+    Face(400, "normal", "LiberationSerif-Regular.ttf"),
+    Face(700, "normal", "LiberationSerif-Bold.ttf"),
+    Face(400, "italic", "LiberationSerif-Italic.ttf"),
+    Face(700, "italic", "LiberationSerif-BoldItalic.ttf"),
+)
+
+
+def face_file(face: Face) -> Path:
+    """The path of ``face``'s font file inside the installed package."""
+    return Path(str(files("reportkit") / "fonts" / face.file))
+
+
+def faces() -> dict[str, str]:
+    """The upright faces' files by weight name, ``{"normal": path, "bold": path}``.
+
+    For drawing charts (matplotlib) and measuring text (Pillow) in the document's face.
+    """
+    return {"normal": str(face_file(FACES[0])), "bold": str(face_file(FACES[1]))}
+
+
+def weight_number(weight: int | str) -> int:
+    """A font weight as CSS numbers it: ``"bold"`` is 700, a name other than bold 400."""
+    return weight if isinstance(weight, int) else {"bold": 700}.get(weight, 400)
+
+
+def _font_face(face: Face, src: str) -> str:
+    return (
+        f'@font-face {{ font-family: "{FAMILY}"; font-weight: {face.weight}; '
+        f"font-style: {face.style}; src: {src}; }}"
+    )
+
+
+def weasyprint_stylesheet(weasyprint):
+    """A WeasyPrint stylesheet declaring :data:`FAMILY` from the font files, and its font config.
+
+    Pass both to ``HTML.render(stylesheets=[sheet], font_config=config)``.
+    """
+    from weasyprint.text.fonts import FontConfiguration
+
+    config = FontConfiguration()
+    rules = "\n".join(_font_face(face, f'url("{face_file(face).as_uri()}")') for face in FACES)
+    return weasyprint.CSS(string=rules, font_config=config), config
+
+
+def embedded_css(text: str) -> str:
+    """``@font-face`` rules declaring :data:`FAMILY` from ``data:`` URLs, for an HTML page.
+
+    Each face is cut down to the characters of ``text`` (with digits and common punctuation),
+    which keeps a page light and lets it show in the document's face on any machine.
+    """
+    chars = "".join(sorted(set(text) | set(_ALWAYS)))
+    return "\n".join(
+        _font_face(face, f'url("data:font/woff;base64,{_subset(face, chars)}") format("woff")')
+        for face in FACES
+    )
+
+
+_ALWAYS = "0123456789 .,;:!?%()[]/-–—…“”'\"*+=#&"
+
+
+@cache
+def _subset(face: Face, chars: str) -> str:
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options()
+    options.flavor = "woff"
+    options.layout_features = ["*"]  # kerning and the composed Vietnamese marks
+    options.hinting = False  # screens and print scale them well without
+    options.drop_tables += ["FFTM"]
+    font = TTFont(face_file(face), lazy=True)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=chars)
+    subsetter.subset(font)
+    out = io.BytesIO()
+    font.save(out)
+    return base64.b64encode(out.getvalue()).decode("ascii")

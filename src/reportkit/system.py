@@ -11,6 +11,7 @@ import sys
 from functools import cache
 
 from .exceptions import SystemDependencyError
+from .i18n import _
 
 __all__ = [
     "DOCUMENT_FONTS",
@@ -83,8 +84,10 @@ def check_pdf_dependencies() -> str:
     font = document_font()
     if font is None:
         raise SystemDependencyError(
-            "no document font found: install Times New Roman, or on Debian/Ubuntu "
-            "'apt-get install fonts-liberation2' (Liberation Serif, same metrics) and fontconfig"
+            _(
+                "no document font found: install Times New Roman, or on Debian/Ubuntu "
+                "'apt-get install fonts-liberation2' (Liberation Serif, same metrics) and fontconfig"
+            )
         )
     return font
 
@@ -93,10 +96,16 @@ def main() -> int:
     try:
         font = check_pdf_dependencies()
     except SystemDependencyError as error:
-        print(f"reportkit: {error}", file=sys.stderr)
+        print(_("reportkit: {error}").format(error=error), file=sys.stderr)
         return 1
-    note = "" if font in DOCUMENT_FONTS[:3] else " (a last resort: line breaks differ from Word's)"
-    print(f"reportkit: PDF output ready; documents are set in {font}{note}")
+    if font in DOCUMENT_FONTS[:3]:
+        message = _("reportkit: PDF output ready; documents are set in {font}")
+    else:
+        message = _(
+            "reportkit: PDF output ready; documents are set in {font} "
+            "(a last resort: line breaks differ from Word's)"
+        )
+    print(message.format(font=font))
     return 0
 
 

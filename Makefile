@@ -56,7 +56,9 @@ LOCALE := src/reportkit/locale
 .PHONY: i18n
 i18n: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg --no-default-keywords -k _ -k N_ -k ngettext:1,2 \
-		--add-comments=TRANSLATORS: --project=reportkit --sort-by-file -o $(LOCALE)/reportkit.pot \
+		--add-comments=TRANSLATORS: --project=reportkit --copyright-holder="reportkit's authors" \
+		--version=$$($(BIN)/python -c 'import reportkit; print(reportkit.__version__)') \
+		--sort-by-file -o $(LOCALE)/reportkit.pot \
 		src/reportkit notebooks $$($(BIN)/python -c 'import argparse; print(argparse.__file__)')
 	sed -i 's|^#: .*/\(argparse\.py:[0-9]*\)|#: <python>/\1|' $(LOCALE)/reportkit.pot
 	$(BIN)/pybabel update -i $(LOCALE)/reportkit.pot -d $(LOCALE) -D reportkit --ignore-obsolete

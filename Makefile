@@ -55,3 +55,19 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) outputs/*/
+
+# Message catalogs (Babel): extract every message from the code, the notebooks' parameter help
+# and argparse's own words ("usage:", "options:") into reportkit.pot, merge it into each
+# language's .po, and compile the .mo files the package ships. A translator fills the empty
+# msgstr of src/reportkit/locale/vi/LC_MESSAGES/reportkit.po, then runs this again.
+LOCALE := src/reportkit/locale
+.PHONY: i18n
+i18n: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg --no-default-keywords -k _ -k N_ -k ngettext:1,2 \
+		--add-comments=TRANSLATORS: --project=reportkit --copyright-holder="reportkit's authors" \
+		--version=$$($(BIN)/python -c 'import reportkit; print(reportkit.__version__)') \
+		--sort-by-file -o $(LOCALE)/reportkit.pot \
+		src/reportkit notebooks $$($(BIN)/python -c 'import argparse; print(argparse.__file__)')
+	sed -i 's|^#: .*/\(argparse\.py:[0-9]*\)|#: <python>/\1|' $(LOCALE)/reportkit.pot
+	$(BIN)/pybabel update -i $(LOCALE)/reportkit.pot -d $(LOCALE) -D reportkit --ignore-obsolete
+	$(BIN)/pybabel compile -d $(LOCALE) -D reportkit --statistics

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -9,6 +10,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+# Messages in English whatever the machine's LANG, here and in every subprocess the tests start;
+# the tests of Vietnamese messages (test_i18n.py) set the language they want.
+os.environ["REPORTKIT_LANG"] = "en"
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "campaigns" / "wtisd-2021-phu-yen"

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from .exceptions import DataError, DataProblem, ReportkitError
+from .i18n import _
 from .paths import slug
 
 __all__ = ["Run", "district_runs", "grid_runs", "run_batch"]
@@ -43,7 +44,9 @@ def district_runs(campaign_dir: Path, doc: str) -> list[Run]:
 
     path = find_table(campaign_dir, _units_stem(campaign_dir))
     if path is None:
-        raise ReportkitError(f"{campaign_dir}: no units table, so no districts to batch over")
+        raise ReportkitError(
+            _("{folder}: no units table, so no districts to batch over").format(folder=campaign_dir)
+        )
     if path.suffix == ".csv":
         rows = csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines())
         cells = (unicodedata.normalize("NFC", (row.get("district") or "").strip()) for row in rows)
@@ -68,9 +71,9 @@ def grid_runs(path: Path, doc: str) -> list[Run]:
     try:
         rows = list(csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines()))
     except (OSError, UnicodeDecodeError) as error:
-        raise DataError(DataProblem(path, "a readable CSV file in UTF-8", found=str(error))) from None
+        raise DataError(DataProblem(path, _("a readable CSV file in UTF-8"), found=str(error))) from None
     if not rows:
-        raise DataError(DataProblem(path, "a header of parameter names and at least one row"))
+        raise DataError(DataProblem(path, _("a header of parameter names and at least one row")))
     runs, seen = [], {}
     for number, row in enumerate(rows, start=2):
         parameters = {
@@ -79,7 +82,11 @@ def grid_runs(path: Path, doc: str) -> list[Run]:
         variant = f"{doc}-{slug('-'.join(str(v) for v in parameters.values()) or f'row-{number}')}"
         if variant in seen:
             raise DataError(
-                DataProblem(path, f"rows that differ; this one repeats row {seen[variant]}", row=number)
+                DataProblem(
+                    path,
+                    _("rows that differ; this one repeats row {row}").format(row=seen[variant]),
+                    row=number,
+                )
             )
         seen[variant] = number
         runs.append(Run(variant, parameters))
@@ -132,7 +139,13 @@ def run_batch(
     from tqdm.auto import tqdm
 
     outcomes: dict[str, str] = {}
-    bar = tqdm(total=len(runs), unit="doc", disable=not progress, file=sys.stderr, desc=f"{doc} batch")
+    bar = tqdm(
+        total=len(runs),
+        unit="doc",
+        disable=not progress,
+        file=sys.stderr,
+        desc=_("{doc} batch").format(doc=doc),
+    )
     with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = [
             pool.submit(_run_one, str(campaign_dir), doc, run, tuple(to), str(out), force) for run in runs

@@ -27,6 +27,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from . import tables
 from .budget import line_amounts
 from .exceptions import CampaignError, DataError, DataProblem
+from .i18n import N_, _
 from .paths import ID_PATTERN
 from .vn import IssueDate, parse_vnd
 
@@ -143,7 +144,9 @@ class Window(_Model):
     def _end_after_start(cls, value: dt.date, info: Any) -> dt.date:
         start = info.data.get("start")
         if start is not None and value < start:
-            raise ValueError(f"the window ends ({value}) before it starts ({start})")
+            raise ValueError(
+                _("the window ends ({end}) before it starts ({start})").format(end=value, start=start)
+            )
         return value
 
 
@@ -186,7 +189,9 @@ class CampaignConfig(_Model):
     def _event_in_year(cls, value: dt.date, info: Any) -> dt.date:
         year = info.data.get("year")
         if year is not None and value.year != year:
-            raise ValueError(f"event_date {value} is not in the campaign's year {year}")
+            raise ValueError(
+                _("event_date {date} is not in the campaign's year {year}").format(date=value, year=year)
+            )
         return value
 
 
@@ -225,7 +230,9 @@ def load_campaign(folder: str | Path) -> Campaign:
     """
     folder = Path(folder)
     if not folder.is_dir():
-        raise CampaignError(DataProblem(folder, "a campaign folder holding campaign.yaml", found="no folder"))
+        raise CampaignError(
+            DataProblem(folder, _("a campaign folder holding campaign.yaml"), found=_("no folder"))
+        )
     config_path = folder / CONFIG_FILE
     config = _load_config(config_path)
     problems: list[DataProblem] = []  # of every table, so one run names them all
@@ -233,8 +240,9 @@ def load_campaign(folder: str | Path) -> Campaign:
     def load(stem: str, what: str, schema: tables.Schema, check=None):
         path = tables.find_table(folder, stem)
         if path is None:
-            expected = " or ".join(f"{stem}{s}" for s in tables.SUFFIXES)
-            problems.append(DataProblem(folder / f"{stem}.csv", f"a table of {what}: {expected}"))
+            names = _(" or ").join(f"{stem}{s}" for s in tables.SUFFIXES)
+            expected = _("a table of {what}: {names}").format(what=what, names=names)
+            problems.append(DataProblem(folder / f"{stem}.csv", expected))
             return None, None
         try:
             table = tables.read_table(path, schema)
@@ -243,13 +251,17 @@ def load_campaign(folder: str | Path) -> Campaign:
             problems.extend(error.problems)
             return path, None
 
-    budget_path, budget = load(config.plan.budget.file, "the budget estimate", tables.BUDGET, _check_budget)
+    budget_path, budget = load(
+        config.plan.budget.file, _("the budget estimate"), tables.BUDGET, _check_budget
+    )
     files = [config_path, budget_path]
     units = activities = None
     if config.report is not None:
-        units_path, units = load(config.report.units, "the units that carry out the campaign", tables.UNITS)
+        units_path, units = load(
+            config.report.units, _("the units that carry out the campaign"), tables.UNITS
+        )
         activities_path, activities = load(
-            config.report.activities, "the activities carried out", tables.ACTIVITIES
+            config.report.activities, _("the activities carried out"), tables.ACTIVITIES
         )
         if units is not None and activities is not None and budget is not None:
             try:
@@ -282,13 +294,13 @@ def _check_activities(
     missing = evidence.isin(absent)
     problems = [
         *tables.problems_where(
-            path, unknown_unit, "unit_id", "a unit_id listed in the units table", activities["unit_id"]
+            path, unknown_unit, "unit_id", _("a unit_id listed in the units table"), activities["unit_id"]
         ),
         *tables.problems_where(
-            path, unknown_line, "budget_line_id", "empty, or a line_id of the budget table", line
+            path, unknown_line, "budget_line_id", _("empty, or a line_id of the budget table"), line
         ),
         *tables.problems_where(
-            path, missing, "evidence", "a file inside the campaign folder, or a URL", evidence
+            path, missing, "evidence", _("a file inside the campaign folder, or a URL"), evidence
         ),
     ]
     if problems:
@@ -297,18 +309,20 @@ def _check_activities(
 
 def _load_config(path: Path) -> CampaignConfig:
     if not path.is_file():
-        raise CampaignError(DataProblem(path, "a campaign.yaml file", found="nothing"))
+        raise CampaignError(DataProblem(path, _("a campaign.yaml file"), found=_("nothing")))
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
-        raise CampaignError(DataProblem(path, "a YAML file in UTF-8")) from None
+        raise CampaignError(DataProblem(path, _("a YAML file in UTF-8"))) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         row = mark.line + 1 if mark else None
         problem = getattr(error, "problem", None) or str(error)
-        raise CampaignError(DataProblem(path, f"valid YAML ({problem})", row=row)) from None
+        raise CampaignError(
+            DataProblem(path, _("valid YAML ({problem})").format(problem=problem), row=row)
+        ) from None
     if not isinstance(data, dict):
-        raise CampaignError(DataProblem(path, "a YAML mapping of keys (id:, year:, agency:, …)"))
+        raise CampaignError(DataProblem(path, _("a YAML mapping of keys (id:, year:, agency:, …)")))
     try:
         config = CampaignConfig.model_validate(data)
     except ValidationError as error:
@@ -318,7 +332,11 @@ def _load_config(path: Path) -> CampaignConfig:
         known = ", ".join("{" + name + "}" for name in PLACEHOLDERS)
         raise CampaignError(
             [
-                DataProblem(path, f"key '{key}': only known placeholders ({known})", found=f"{{{name}}}")
+                DataProblem(
+                    path,
+                    _("key '{key}': only known placeholders ({known})").format(key=key, known=known),
+                    found=f"{{{name}}}",
+                )
                 for key, name in unknown
             ]
         )
@@ -342,14 +360,45 @@ def _unknown_placeholders(data: Any, key: str = "") -> Iterator[tuple[str, str]]
 def _config_problem(path: Path, error: dict) -> DataProblem:
     key = ".".join(str(part) for part in error["loc"])
     if error["type"] == "missing":
-        expected = f"a key '{key}'"
+        expected = _("a key '{key}'").format(key=key)
     elif error["type"] == "extra_forbidden":
-        expected = f"no key '{key}' (it is not a campaign setting; check its spelling in data/README.md)"
+        expected = _(
+            "no key '{key}' (it is not a campaign setting; check its spelling in data/README.md)"
+        ).format(key=key)
     else:
-        message = re.sub(r"^Value error, ", "", error["msg"])
-        expected = f"key '{key}': {message}"
+        words = _PYDANTIC_MESSAGES.get(error["type"])
+        if words is not None:  # what was expected, in our words
+            context = error.get("ctx") or {}
+            expected = _("key '{key}': {expected}").format(key=key, expected=_(words).format(**context))
+        else:  # a sentence of our own validators, or pydantic's
+            message = re.sub(r"^Value error, ", "", error["msg"])
+            expected = _("key '{key}': {message}").format(key=key, message=message)
     found = error.get("input") if error["type"] not in ("missing",) else None
     return DataProblem(path, expected, found=None if isinstance(found, dict | list) else found)
+
+
+#: What pydantic's commonest complaints expect, in words a translator can reach; others keep
+#: pydantic's own English text. Placeholders are filled from the error's ``ctx``.
+_PYDANTIC_MESSAGES = {
+    "int_parsing": N_("a whole number"),
+    "int_type": N_("a whole number"),
+    "int_from_float": N_("a whole number"),
+    "greater_than_equal": N_("a number of {ge} or more"),
+    "less_than_equal": N_("a number of {le} or less"),
+    "string_type": N_("text"),
+    "string_too_short": N_("text, not empty"),
+    "string_pattern_mismatch": N_("text matching {pattern}"),
+    "date_type": N_("a date like 2021-05-07"),
+    "date_parsing": N_("a date like 2021-05-07"),
+    "date_from_datetime_parsing": N_("a date like 2021-05-07"),
+    "date_from_datetime_inexact": N_("a date like 2021-05-07"),
+    "bool_parsing": N_("true or false"),
+    "bool_type": N_("true or false"),
+    "too_short": N_("a list of at least {min_length}"),
+    "tuple_type": N_("a list"),
+    "model_type": N_("a mapping of keys"),
+    "model_attributes_type": N_("a mapping of keys"),
+}
 
 
 def _check_budget(path: Path, budget: pd.DataFrame) -> pd.DataFrame:
@@ -361,7 +410,7 @@ def _check_budget(path: Path, budget: pd.DataFrame) -> pd.DataFrame:
         path,
         mismatch,
         "amount",
-        "Thành tiền equal to quantity × unit price",
+        _("Thành tiền equal to quantity × unit price"),
         found=stated.astype(str) + " ≠ " + computed.astype(str),
     )
     total = int(computed.sum())
@@ -371,14 +420,14 @@ def _check_budget(path: Path, budget: pd.DataFrame) -> pd.DataFrame:
             problems.append(
                 DataProblem(
                     path,
-                    f"a total of {total} (the sum of the lines)",
+                    _("a total of {total} (the sum of the lines)").format(total=total),
                     row=row,
                     column="amount",
                     found=stated_total,
                 )
             )
     if budget.empty:
-        problems.append(DataProblem(path, "at least one budget line"))
+        problems.append(DataProblem(path, _("at least one budget line")))
     if problems:
         raise DataError(problems)
     return budget.assign(amount=computed)

@@ -15,12 +15,16 @@ from typing import Any
 
 from .exceptions import ReportkitError
 from .execute import DOCUMENTS, FORMATS  # light: execute imports its heavy libraries late
+from .i18n import LANGUAGES, N_, _, ngettext, set_language, translate_argparse
 
 __all__ = ["main"]
 
 SAMPLE_CAMPAIGN = "data/campaigns/wtisd-2021-phu-yen"
 
-EPILOG = """examples:
+#: The documents' names as the command's output shows them.
+DOCUMENT_NAMES = {"plan": N_("plan"), "report": N_("report")}
+
+EPILOG = N_("""examples:
   reportkit build                                  # the sample campaign's plan and report, HTML and PDF
   reportkit build data/campaigns/wtisd-2021-phu-yen --doc plan -p number=5 -p issued_on=2021-05-07
   reportkit build --doc report -p as_of=2021-05-20 --out outputs/interim
@@ -33,7 +37,7 @@ EPILOG = """examples:
 
 parameters: the notebook's defaults, then --params-file (YAML), then each -p; the last wins.
 exit codes: 0 done, 1 a batch had failing runs, 2 bad input (one message says what and where).
-"""
+""")
 
 
 def _parameter(text: str) -> tuple[str, Any]:
@@ -42,7 +46,7 @@ def _parameter(text: str) -> tuple[str, Any]:
 
     name, sep, raw = text.partition("=")
     if not sep or not name.strip():
-        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+        raise argparse.ArgumentTypeError(_("expected NAME=VALUE, got {text}").format(text=repr(text)))
     try:
         value = yaml.safe_load(raw) if raw.strip() else ""
     except (yaml.YAMLError, ValueError):  # ValueError: a date-shaped value such as 2022-02-30
@@ -56,7 +60,9 @@ def _formats(text: str) -> list[str]:
     formats = [part.strip() for part in text.split(",") if part.strip()]
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
-        raise argparse.ArgumentTypeError(f"formats are {', '.join(FORMATS)}; got {text!r}")
+        raise argparse.ArgumentTypeError(
+            _("formats are {formats}; got {text}").format(formats=", ".join(FORMATS), text=repr(text))
+        )
     return formats
 
 
@@ -65,12 +71,27 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
         "--to",
         type=_formats,
         default=list(FORMATS),
-        metavar="FORMATS",
-        help=f"comma-separated formats besides the notebook (default: {','.join(FORMATS)})",
+        metavar=_("FORMATS"),
+        help=_("comma-separated formats besides the notebook (default: {formats})").format(
+            formats=",".join(FORMATS)
+        ),
     )
-    parser.add_argument("--out", default="outputs", help="output folder (default: %(default)s)")
-    parser.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
+    parser.add_argument(
+        "--out", default="outputs", metavar=_("FOLDER"), help=_("output folder (default: %(default)s)")
+    )
+    parser.add_argument("--force", action="store_true", help=_("rebuild even when nothing changed"))
+    parser.add_argument("--quiet", action="store_true", help=_("no progress bar, no summary"))
+
+
+def _add_lang_option(parser: argparse.ArgumentParser, top: bool = False) -> None:
+    """``--lang``: read by :func:`main` before the parser is made, so --help is in that language too."""
+    parser.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        # on a subcommand, an absent --lang must not hide the one given before the subcommand
+        default=None if top else argparse.SUPPRESS,
+        help=_("language of the messages (default: from REPORTKIT_LANG, LC_ALL, LC_MESSAGES or LANG)"),
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -79,26 +100,29 @@ def _parser() -> argparse.ArgumentParser:
     formatter = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(
         prog="reportkit",
-        description="Turn a campaign's data into Decree-30 plans and reports (notebook, HTML, PDF).",
-        epilog=EPILOG,
+        description=_("Turn a campaign's data into Decree-30 plans and reports (notebook, HTML, PDF)."),
+        epilog=_(EPILOG),
         formatter_class=formatter,
     )
     parser.add_argument("--version", action="version", version=f"reportkit {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_lang_option(parser, top=True)
+    commands = parser.add_subparsers(dest="command", required=True, metavar=_("COMMAND"))
 
     build = commands.add_parser(
         "build",
-        help="execute the notebooks and export the documents",
-        epilog=EPILOG,
+        help=_("execute the notebooks and export the documents"),
+        epilog=_(EPILOG),
         formatter_class=formatter,
-        description="Build the plan and the report of a campaign into <out>/<campaign id>/. "
-        "Documents whose inputs did not change are reused.",
+        description=_(
+            "Build the plan and the report of a campaign into <out>/<campaign id>/. "
+            "Documents whose inputs did not change are reused."
+        ),
     )
     build.add_argument(
-        "campaign", nargs="?", default=SAMPLE_CAMPAIGN, help="campaign folder (default: %(default)s)"
+        "campaign", nargs="?", default=SAMPLE_CAMPAIGN, help=_("campaign folder (default: %(default)s)")
     )
     build.add_argument(
-        "--doc", choices=[*DOCUMENTS, "all"], default="all", help="document to build (default: all)"
+        "--doc", choices=[*DOCUMENTS, "all"], default="all", help=_("document to build (default: all)")
     )
     build.add_argument(
         "-p",
@@ -107,78 +131,117 @@ def _parser() -> argparse.ArgumentParser:
         type=_parameter,
         action="append",
         default=[],
-        metavar="NAME=VALUE",
-        help="a notebook parameter; repeat for more (values read as YAML)",
+        metavar=_("NAME=VALUE"),
+        help=_("a notebook parameter; repeat for more (values read as YAML)"),
     )
-    build.add_argument("--params-file", metavar="FILE.yaml", help="notebook parameters from a YAML mapping")
+    build.add_argument(
+        "--params-file", metavar=_("FILE.yaml"), help=_("notebook parameters from a YAML mapping")
+    )
     _add_output_options(build)
 
     validate = commands.add_parser(
         "validate",
-        help="check a campaign folder and list every problem",
-        description="Check campaign.yaml and every table; list each problem with file, row and column.",
+        help=_("check a campaign folder and list every problem"),
+        description=_("Check campaign.yaml and every table; list each problem with file, row and column."),
     )
-    validate.add_argument("campaign", help="campaign folder")
+    validate.add_argument("campaign", help=_("campaign folder"))
 
     params = commands.add_parser(
         "params",
-        help="list a notebook's parameters, their types, defaults and help",
-        description="List the parameters a notebook takes, as -p NAME=VALUE or in --params-file.",
+        help=_("list a notebook's parameters, their types, defaults and help"),
+        description=_("List the parameters a notebook takes, as -p NAME=VALUE or in --params-file."),
     )
     params.add_argument(
-        "doc", nargs="?", choices=DOCUMENTS, default=None, help="plan or report (default: both)"
+        "doc", nargs="?", choices=DOCUMENTS, default=None, help=_("plan or report (default: both)")
     )
 
     new = commands.add_parser(
         "new",
-        help="start next campaign's folder from an earlier one",
+        help=_("start next campaign's folder from an earlier one"),
         formatter_class=formatter,
-        description="Copy a campaign for a new year: dates moved to the year, numbers and days of issue "
-        "blanked, activities and report dates emptied, budget kept as a starting point.",
-        epilog="example:\n"
-        "  reportkit new data/campaigns/wtisd-2021-phu-yen --id wtisd-2022-phu-yen --year 2022",
+        description=_(
+            "Copy a campaign for a new year: dates moved to the year, numbers and days of issue "
+            "blanked, activities and report dates emptied, budget kept as a starting point."
+        ),
+        epilog=_("example:")
+        + "\n  reportkit new data/campaigns/wtisd-2021-phu-yen --id wtisd-2022-phu-yen --year 2022",
     )
-    new.add_argument("source", help="the earlier campaign's folder")
-    new.add_argument("--id", required=True, help="the new campaign's id, also its folder's name")
-    new.add_argument("--year", required=True, type=int, help="the new campaign's year")
-    new.add_argument("--theme", help="the new year's theme")
-    new.add_argument("--dest", help="folder to create it in (default: beside SOURCE)")
+    new.add_argument("source", help=_("the earlier campaign's folder"))
+    new.add_argument("--id", required=True, help=_("the new campaign's id, also its folder's name"))
+    new.add_argument("--year", required=True, type=int, metavar=_("YEAR"), help=_("the new campaign's year"))
+    new.add_argument("--theme", metavar=_("THEME"), help=_("the new year's theme"))
+    new.add_argument("--dest", metavar=_("FOLDER"), help=_("folder to create it in (default: beside SOURCE)"))
 
     batch = commands.add_parser(
         "batch",
-        help="one document per district, or per row of a grid, in parallel",
+        help=_("one document per district, or per row of a grid, in parallel"),
         formatter_class=formatter,
-        description="Build one document per district (--each district) or per row of a CSV grid whose "
-        "header names parameters (--grid). Each run writes to <out>/<campaign id>/<doc>-<slug>/.",
-        epilog="examples:\n  reportkit batch data/campaigns/wtisd-2021-phu-yen --each district --jobs 2\n"
-        "  reportkit batch --grid runs.csv    # runs.csv: district,as_of\\nHuyện Tuy An,2021-05-20",
+        description=_(
+            "Build one document per district (--each district) or per row of a CSV grid whose "
+            "header names parameters (--grid). Each run writes to <out>/<campaign id>/<doc>-<slug>/."
+        ),
+        epilog=_(
+            "examples:\n  reportkit batch data/campaigns/wtisd-2021-phu-yen --each district --jobs 2\n"
+            "  reportkit batch --grid runs.csv    # runs.csv: district,as_of\\nHuyện Tuy An,2021-05-20"
+        ),
     )
     batch.add_argument(
-        "campaign", nargs="?", default=SAMPLE_CAMPAIGN, help="campaign folder (default: %(default)s)"
+        "campaign", nargs="?", default=SAMPLE_CAMPAIGN, help=_("campaign folder (default: %(default)s)")
     )
     batch.add_argument(
-        "--doc", choices=DOCUMENTS, default="report", help="document to build (default: report)"
+        "--doc", choices=DOCUMENTS, default="report", help=_("document to build (default: report)")
     )
     how = batch.add_mutually_exclusive_group(required=True)
-    how.add_argument("--each", choices=["district"], help="one run per district of units.csv")
-    how.add_argument("--grid", metavar="FILE.csv", help="one run per row; the header names parameters")
-    batch.add_argument("--jobs", type=int, default=1, help="runs at once (default: 1)")
+    how.add_argument("--each", choices=["district"], help=_("one run per district of units.csv"))
+    how.add_argument("--grid", metavar=_("FILE.csv"), help=_("one run per row; the header names parameters"))
+    batch.add_argument("--jobs", type=int, default=1, metavar="N", help=_("runs at once (default: 1)"))
     _add_output_options(batch)
+    return parser
+
+
+def _lang_everywhere(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """``parser`` with ``--lang`` on every subcommand, however it was added."""
+    for action in parser._actions:  # argparse keeps the subcommands' action there
+        if isinstance(action, argparse._SubParsersAction):
+            for command in action.choices.values():
+                _add_lang_option(command)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``reportkit`` command; returns the exit code."""
-    args = _parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    lang = _lang_argument(argv)
+    if lang is not None:
+        set_language(lang)
+    translate_argparse()
+    args = _lang_everywhere(_parser()).parse_args(argv)
     handlers = {"build": _build, "validate": _validate, "params": _params, "new": _new, "batch": _batch}
     try:
         return handlers[args.command](args)
     except ReportkitError as error:
-        print(f"reportkit: error: {error}", file=sys.stderr)
+        print(_("reportkit: error: {error}").format(error=error), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("reportkit: interrupted; earlier outputs are unchanged", file=sys.stderr)
+        print(_("reportkit: interrupted; earlier outputs are unchanged"), file=sys.stderr)
         return 130
+
+
+def _lang_argument(argv: Sequence[str]) -> str | None:
+    """The value of the last ``--lang`` in ``argv``, looked for before parsing so that the
+    parser's help and errors are made in that language; an unknown value is left to argparse."""
+    found = None
+    for index, arg in enumerate(argv):
+        if arg == "--":
+            break
+        value = None
+        if arg == "--lang" and index + 1 < len(argv):
+            value = argv[index + 1]
+        elif arg.startswith("--lang="):
+            value = arg.partition("=")[2]
+        if value in LANGUAGES:
+            found = value
+    return found
 
 
 def _show_progress(args: argparse.Namespace) -> bool:
@@ -209,9 +272,12 @@ def _build(args: argparse.Namespace) -> int:
     )
     if not args.quiet:
         for doc, files in result.files.items():
-            state = "unchanged, reused" if doc in result.reused else "built"
-            print(f"{doc} ({state}): {', '.join(str(f) for f in files)}")
-        print(f"done in {result.seconds:.1f} s")
+            if doc in result.reused:
+                line = _("{doc} (unchanged, reused): {files}")
+            else:
+                line = _("{doc} (built): {files}")
+            print(line.format(doc=_(DOCUMENT_NAMES[doc]), files=", ".join(str(f) for f in files)))
+        print(_("done in {seconds:.1f} s").format(seconds=result.seconds))
     return 0
 
 
@@ -230,10 +296,18 @@ def _validate(args: argparse.Namespace) -> int:
     from .campaign import load_campaign
 
     campaign = load_campaign(args.campaign)
-    counts = [f"{len(campaign.budget)} budget lines"]
-    if campaign.units is not None:
-        counts += [f"{len(campaign.units)} units", f"{len(campaign.activities)} activities"]
-    print(f"{Path(args.campaign)}: campaign '{campaign.id}' is valid ({', '.join(counts)})")
+    budget, units, activities = campaign.budget, campaign.units, campaign.activities
+    counts = [ngettext("{count} budget line", "{count} budget lines", len(budget)).format(count=len(budget))]
+    if units is not None:
+        counts += [
+            ngettext("{count} unit", "{count} units", len(units)).format(count=len(units)),
+            ngettext("{count} activity", "{count} activities", len(activities)).format(count=len(activities)),
+        ]
+    print(
+        _("{folder}: campaign '{id}' is valid ({counts})").format(
+            folder=Path(args.campaign), id=campaign.id, counts=", ".join(counts)
+        )
+    )
     return 0
 
 
@@ -243,12 +317,14 @@ def _params(args: argparse.Namespace) -> int:
 
     for doc in [args.doc] if args.doc else DOCUMENTS:
         path = notebook_path(doc)
-        print(f"{doc} ({path}):")
+        print(_("{doc} ({path}):").format(doc=_(DOCUMENT_NAMES[doc]), path=path))
         for p in notebook_parameters(path).values():
-            note = " (set by reportkit build from CAMPAIGN)" if p.name == "campaign" else ""
-            print(f"  {p.name}: {p.type} = {p.default}{note}")
+            line = f"  {p.name}: {p.type} = {p.default}"
+            if p.name == "campaign":
+                line = _("{line} (set by reportkit build from CAMPAIGN)").format(line=line)
+            print(line)
             if p.help:
-                print(f"      {p.help}")
+                print(f"      {_(p.help)}")
     return 0
 
 
@@ -259,9 +335,13 @@ def _new(args: argparse.Namespace) -> int:
     made = new_campaign(
         source, args.id, args.year, theme=args.theme, parent=Path(args.dest) if args.dest else None
     )
-    print(f"{made.folder}: ready to edit (campaign.yaml, budget, units; activities empty)")
+    print(
+        _("{folder}: ready to edit (campaign.yaml, budget, units; activities empty)").format(
+            folder=made.folder
+        )
+    )
     if made.to_review:
-        print("these lines still name the earlier year; check them:")
+        print(_("these lines still name the earlier year; check them:"))
         for line in made.to_review:
             print(f"  {line[:150]}")
     return 0
@@ -285,8 +365,17 @@ def _batch(args: argparse.Namespace) -> int:
     failed = {v: o for v, o in outcomes.items() if o.startswith("error")}
     if not args.quiet or failed:
         for variant, outcome in outcomes.items():
-            print(f"{variant}: {outcome}", file=sys.stderr if outcome.startswith("error") else sys.stdout)
+            failing = outcome.startswith("error")
+            print(_batch_line(variant, outcome), file=sys.stderr if failing else sys.stdout)
     return 1 if failed else 0
+
+
+def _batch_line(variant: str, outcome: str) -> str:
+    """One run's line: ``outcome`` is ``built``, ``reused`` or ``error: <message>`` (from run_batch)."""
+    if outcome.startswith("error: "):
+        return _("{variant}: error: {message}").format(variant=variant, message=outcome[len("error: ") :])
+    words = {"built": _("built"), "reused": _("reused")}.get(outcome, outcome)
+    return _("{variant}: {outcome}").format(variant=variant, outcome=words)
 
 
 if __name__ == "__main__":

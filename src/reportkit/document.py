@@ -34,6 +34,7 @@ from .campaign import Campaign
 from .charts import Chart
 from .coverage import ReportFigures, percent
 from .exceptions import CampaignError, DataProblem
+from .i18n import _
 from .tables import CHANNELS
 
 __all__ = [
@@ -241,7 +242,7 @@ def report_document(
     report = config.report
     if report is None:
         raise CampaignError(
-            DataProblem(campaign.folder / "campaign.yaml", "a 'report:' section to build the report from")
+            DataProblem(campaign.folder / "campaign.yaml", _("a 'report:' section to build the report from"))
         )
     number = report.number if number is None else number
     issued = vn.IssueDate.parse(issued_on) if issued_on is not None else report.issued_on

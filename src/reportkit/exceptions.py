@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .i18n import _, ngettext
+
 __all__ = [
     "CampaignError",
     "DataError",
@@ -39,13 +41,15 @@ class DataProblem:
     found: str | None = None
 
     def __str__(self) -> str:
-        where = [str(self.file)]
+        where = str(self.file)
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where = _("{where}, row {row}").format(where=where, row=self.row)
         if self.column is not None:
-            where.append(f"column '{self.column}'")
-        found = f" (found {self.found!r})" if self.found is not None else ""
-        return f"{', '.join(where)}: {self.expected}{found}"
+            where = _("{where}, column '{column}'").format(where=where, column=self.column)
+        message = _("{where}: {expected}").format(where=where, expected=self.expected)
+        if self.found is not None:
+            message = _("{message} (found {found})").format(message=message, found=repr(self.found))
+        return message
 
 
 class DataError(ReportkitError):
@@ -59,7 +63,11 @@ class DataError(ReportkitError):
             raise ValueError("a DataError needs at least one problem")
         lines = [str(p) for p in self.problems]
         if len(lines) > 1:
-            lines.insert(0, f"{len(lines)} problems in the campaign's data:")
+            count = len(lines)
+            header = ngettext(
+                "{count} problem in the campaign's data:", "{count} problems in the campaign's data:", count
+            )
+            lines.insert(0, header.format(count=count))
         super().__init__("\n".join(lines))
 
     @property
@@ -84,7 +92,7 @@ class ParameterError(ReportkitError, ValueError):
 
     def __init__(self, name: str, message: str):
         self.name = name
-        super().__init__(f"parameter '{name}': {message}")
+        super().__init__(_("parameter '{name}': {message}").format(name=name, message=message))
 
 
 class ExecutionError(ReportkitError):
@@ -99,9 +107,15 @@ class ExecutionError(ReportkitError):
             kept,
         )
         # Counted in the executed notebook, which has papermill's injected-parameters cell.
-        cell = f"cell {cell_index}" if cell_index is not None else "a cell"
-        kept_note = f"; the executed notebook is kept at {kept}" if kept else ""
-        super().__init__(f"{notebook}: {cell} failed with {ename}: {evalue}{kept_note}")
+        cell = _("cell {index}").format(index=cell_index) if cell_index is not None else _("a cell")
+        message = _("{notebook}: {cell} failed with {ename}: {evalue}").format(
+            notebook=notebook, cell=cell, ename=ename, evalue=evalue
+        )
+        if kept:
+            message = _("{message}; the executed notebook is kept at {path}").format(
+                message=message, path=kept
+            )
+        super().__init__(message)
 
 
 class SystemDependencyError(ReportkitError):

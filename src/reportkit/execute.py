@@ -34,6 +34,7 @@ from typing import Any
 
 from . import __version__
 from .exceptions import ExecutionError, ParameterError, ReportkitError
+from .i18n import _
 
 __all__ = [
     "DOCUMENTS",
@@ -62,11 +63,20 @@ def project_root() -> Path:
 def notebook_path(doc: str) -> Path:
     """``notebooks/<doc>.ipynb``; ``REPORTKIT_NOTEBOOKS`` names another folder."""
     if doc not in DOCUMENTS:
-        raise ParameterError("doc", f"unknown document {doc!r}; reportkit builds: {', '.join(DOCUMENTS)}")
+        raise ParameterError(
+            "doc",
+            _("unknown document {doc}; reportkit builds: {documents}").format(
+                doc=repr(doc), documents=", ".join(DOCUMENTS)
+            ),
+        )
     folder = Path(os.environ.get("REPORTKIT_NOTEBOOKS") or project_root() / "notebooks")
     path = folder / f"{doc}.ipynb"
     if not path.is_file():
-        raise ReportkitError(f"{path}: the {doc} notebook is missing (set REPORTKIT_NOTEBOOKS to its folder)")
+        raise ReportkitError(
+            _("{path}: the {doc} notebook is missing (set REPORTKIT_NOTEBOOKS to its folder)").format(
+                path=path, doc=doc
+            )
+        )
     return path
 
 
@@ -127,14 +137,19 @@ def build(
     started = time.perf_counter()
     for fmt in to:
         if fmt not in FORMATS:
-            raise ParameterError("to", f"unknown format {fmt!r}; reportkit writes: {', '.join(FORMATS)}")
+            raise ParameterError(
+                "to",
+                _("unknown format {format}; reportkit writes: {formats}").format(
+                    format=repr(fmt), formats=", ".join(FORMATS)
+                ),
+            )
     parameters = dict(parameters or {})
     campaign_dir = Path(campaign_dir)
     campaign_id = _campaign_id(campaign_dir)
     target = Path(out) / campaign_id
     if variant is not None:
         if not variant or variant != Path(variant).name or variant.startswith("."):
-            raise ParameterError("variant", f"{variant!r} is not a folder name")
+            raise ParameterError("variant", _("{variant} is not a folder name").format(variant=repr(variant)))
         target = target / variant
     notebooks = {doc: notebook_path(doc) for doc in docs}
     from .parameters import split_parameters
@@ -168,8 +183,10 @@ def _build_stale(campaign_dir, docs, notebooks, fingerprints, to, parameters, ou
     campaign = load_campaign(campaign_dir)
     if "report" in docs and not campaign.has_results:
         raise ReportkitError(
-            f"{campaign.folder / 'campaign.yaml'}: the report needs a 'report:' section and the units and "
-            "activities tables (data/README.md); build the plan alone with --doc plan"
+            _(
+                "{file}: the report needs a 'report:' section and the units and activities tables "
+                "(data/README.md); build the plan alone with --doc plan"
+            ).format(file=campaign.folder / "campaign.yaml")
         )
     checked = {doc: check_parameters(notebooks[doc], parameters[doc], campaign) for doc in docs}
     _skip_slow_imports()
@@ -179,7 +196,7 @@ def _build_stale(campaign_dir, docs, notebooks, fingerprints, to, parameters, ou
     staging_root.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f"{campaign.id}-", dir=staging_root))
     steps = _progress(len(docs) * (1 + len(to)), progress)
-    steps.set_description("executing")
+    steps.set_description(_("executing"))
     # The notebooks run in their kernels side by side (one thread waits on each); the main
     # thread meanwhile loads the PDF engine, then exports each notebook as it finishes.
     pool = ThreadPoolExecutor(max_workers=max(1, min(len(docs), os.cpu_count() or 1)))
@@ -399,7 +416,11 @@ def _figures_of(nb, doc: str, notebook: Path) -> dict[str, Any]:
 
     figures = document_figures(nb)
     if doc not in figures:
-        raise ReportkitError(f"{notebook.name}: ran, but showed no {doc} document (its last cell should)")
+        raise ReportkitError(
+            _("{notebook}: ran, but showed no {doc} document (its last cell should)").format(
+                notebook=notebook.name, doc=doc
+            )
+        )
     return {doc: figures[doc]}
 
 
@@ -409,7 +430,7 @@ def _export(nb, staging: Path, doc: str, fmt: str) -> str:
     exporter = {"html": ReportkitHTMLExporter, "pdf": ReportkitPDFExporter, "docx": ReportkitDocxExporter}[
         fmt
     ]()
-    body, _ = exporter.from_notebook_node(nb, {"metadata": {"name": doc}})
+    body, _resources = exporter.from_notebook_node(nb, {"metadata": {"name": doc}})
     name = f"{doc}.{fmt}"
     target = staging / name
     if isinstance(body, bytes):
@@ -433,7 +454,7 @@ def _activities_workbook(campaign, parameters: Mapping[str, Any], staging: Path)
     from .coverage import scope
     from .workbook import write_activities
 
-    _, activities = scope(
+    _units, activities = scope(
         campaign.units,
         campaign.activities,
         as_of=parameters.get("as_of"),

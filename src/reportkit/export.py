@@ -28,6 +28,7 @@ from traitlets import default
 from . import __version__
 from .document import FIGURES_MIMETYPE, RASTERS_MIMETYPE
 from .exceptions import ReportkitError, SystemDependencyError
+from .i18n import _
 from .word import DOCX_MIMETYPE, write_docx
 
 __all__ = [
@@ -160,10 +161,12 @@ def document_outputs(nb, resources: dict[str, Any] | None = None) -> list:
         if "text/html" in output.get("data", {}) and _marker(output)
     ]
     if not outputs:
-        name = (resources or {}).get("metadata", {}).get("name", "the notebook")
+        name = (resources or {}).get("metadata", {}).get("name") or _("the notebook")
         raise ReportkitError(
-            f"{name}: no reportkit document among its outputs; run the notebook first "
-            "(its last cell shows the document)"
+            _(
+                "{name}: no reportkit document among its outputs; run the notebook first "
+                "(its last cell shows the document)"
+            ).format(name=name)
         )
     return outputs
 
@@ -187,7 +190,9 @@ def _offline_fetcher(weasyprint):
     def fetch(url: str, *args, **kwargs):
         if url.split(":", 1)[0].lower() in OFFLINE_PROTOCOLS:
             return urls.default_url_fetcher(url, *args, **kwargs)
-        raise ValueError(f"reportkit does not fetch {url!r}: documents are built offline")
+        raise ValueError(
+            _("reportkit does not fetch {url}: documents are built offline").format(url=repr(url))
+        )
 
     return fetch
 
@@ -209,9 +214,11 @@ def _import_weasyprint():
         import weasyprint
     except OSError as error:  # cffi cannot find Pango's shared libraries
         raise SystemDependencyError(
-            "WeasyPrint needs the Pango library to make PDFs; install it with "
-            "'apt-get install libpango-1.0-0 libpangoft2-1.0-0' (Debian/Ubuntu). "
-            f"Import failed with: {error}"
+            _(
+                "WeasyPrint needs the Pango library to make PDFs; install it with "
+                "'apt-get install libpango-1.0-0 libpangoft2-1.0-0' (Debian/Ubuntu). "
+                "Import failed with: {error}"
+            ).format(error=error)
         ) from None
     return weasyprint
 

@@ -19,7 +19,7 @@ import os
 from functools import cache
 from pathlib import Path
 
-__all__ = ["LANGUAGES", "N_", "_", "language", "ngettext", "set_language"]
+__all__ = ["LANGUAGES", "N_", "_", "language", "ngettext", "set_language", "translate_argparse"]
 
 DOMAIN = "reportkit"
 LOCALE_DIR = Path(__file__).with_name("locale")
@@ -78,3 +78,35 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:  # noqa: N802 - gettext's own name for "mark, translate later"
     """Mark ``message`` for the catalog without translating it now (for module-level text)."""
     return message
+
+
+def translate_argparse() -> None:
+    """Give argparse's own words ("usage:", "options:", "invalid choice: …") in our language.
+
+    argparse looks up the module-level ``_`` and ``ngettext`` it imported from gettext each
+    time it writes a message; pointed at ours, it finds its msgids in reportkit's catalog
+    (``make i18n`` extracts them from the running Python's argparse). English is unchanged.
+    """
+    import argparse
+
+    argparse._ = _
+    argparse.ngettext = ngettext
+
+
+def extract_parameter_help(fileobj, keywords, comment_tags, options):
+    """Babel extractor: the help comments of a notebook's ``parameters`` cell (see babel.cfg).
+
+    ``reportkit params`` prints them translated, so they belong in the catalog.
+    """
+    import json
+
+    from .parameters import _LINE
+
+    nb = json.load(fileobj)
+    for index, cell in enumerate(nb.get("cells", [])):
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            for line in source.splitlines():
+                match = _LINE.match(line.strip())
+                if match and match["help"]:
+                    yield index + 1, None, match["help"].strip(), [f"parameter {match['name']}"]

@@ -24,6 +24,7 @@ from typing import Any
 import yaml
 
 from .exceptions import ParameterError, ReportkitError
+from .i18n import N_, _
 from .vn import IssueDate
 
 __all__ = [
@@ -69,7 +70,7 @@ def notebook_parameters(notebook: Path) -> dict[str, Parameter]:
                 for m in found
                 if m
             }
-    raise ReportkitError(f"{notebook}: no cell tagged 'parameters'")
+    raise ReportkitError(_("{notebook}: no cell tagged 'parameters'").format(notebook=notebook))
 
 
 def read_params_file(path: str | Path) -> dict[str, Any]:
@@ -78,13 +79,19 @@ def read_params_file(path: str | Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as error:
-        raise ParameterError("--params-file", f"cannot read {path}: {error.strerror}") from None
+        raise ParameterError(
+            "--params-file", _("cannot read {path}: {reason}").format(path=path, reason=error.strerror)
+        ) from None
     except yaml.YAMLError as error:
-        raise ParameterError("--params-file", f"{path} is not valid YAML: {error}") from None
+        raise ParameterError(
+            "--params-file", _("{path} is not valid YAML: {reason}").format(path=path, reason=error)
+        ) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ParameterError("--params-file", f"{path} must hold a mapping of NAME: VALUE")
+        raise ParameterError(
+            "--params-file", _("{path} must hold a mapping of NAME: VALUE").format(path=path)
+        )
     return {str(k): v for k, v in data.items()}
 
 
@@ -122,10 +129,10 @@ def _as_str(value: Any) -> str:
 
 #: Converters by declared type, with what each expects in words.
 _TYPES: dict[str, tuple[Callable[[Any], Any], str]] = {
-    "int": (_as_int, "a whole number"),
-    "str": (_as_str, "text"),
-    "datetime.date": (_as_date, "a date like 2021-05-20"),
-    "bool": (_as_bool, "true or false"),
+    "int": (_as_int, N_("a whole number")),
+    "str": (_as_str, N_("text")),
+    "datetime.date": (_as_date, N_("a date like 2021-05-20")),
+    "bool": (_as_bool, N_("true or false")),
 }
 
 
@@ -134,34 +141,42 @@ def _convert(parameter: Parameter, value: Any) -> Any:
     if value is None:
         if "None" in kinds:
             return None
-        raise ParameterError(parameter.name, f"a value is needed ({parameter.type})")
+        raise ParameterError(parameter.name, _("a value is needed ({type})").format(type=parameter.type))
     expected = []
     for kind in kinds:
         if kind == "None":
             continue
         convert, words = _TYPES.get(kind, (None, kind))
-        expected.append(words)
+        expected.append(_(words) if convert is not None else words)
         if convert is None:
             continue
         try:
             return convert(value)
         except (ValueError, TypeError):
             continue
-    raise ParameterError(parameter.name, f"expected {' or '.join(expected)}, got {value!r}")
+    raise ParameterError(
+        parameter.name,
+        _("expected {expected}, got {value}").format(expected=_(" or ").join(expected), value=repr(value)),
+    )
 
 
 def _check_issued_on(value: str, campaign) -> str:
     try:
         return str(IssueDate.parse(value))
     except ValueError:
-        raise ParameterError("issued_on", f"expected 2021-05-07, 2021-05 or 2021, got {value!r}") from None
+        raise ParameterError(
+            "issued_on", _("expected 2021-05-07, 2021-05 or 2021, got {value}").format(value=repr(value))
+        ) from None
 
 
 def _check_district(value: str, campaign) -> str:
     districts = [] if campaign.units is None else sorted({d for d in campaign.units["district"] if d})
     if value not in districts:
         raise ParameterError(
-            "district", f"{value!r} is not a district of units.csv; its districts are: {', '.join(districts)}"
+            "district",
+            _("{value} is not a district of units.csv; its districts are: {districts}").format(
+                value=repr(value), districts=", ".join(districts)
+            ),
         )
     return value
 
@@ -169,7 +184,7 @@ def _check_district(value: str, campaign) -> str:
 def _check_positive(name: str) -> Callable[[int, Any], int]:
     def check(value: int, campaign) -> int:
         if value < 1:
-            raise ParameterError(name, f"expected 1 or more, got {value}")
+            raise ParameterError(name, _("expected 1 or more, got {value}").format(value=value))
         return value
 
     return check
@@ -197,10 +212,15 @@ def check_parameters(notebook: Path, values: Mapping[str, Any], campaign=None) -
     checked: dict[str, Any] = {}
     for name, value in values.items():
         if name == "campaign":
-            raise ParameterError(name, "give the campaign folder as the build's first argument instead")
+            raise ParameterError(name, _("give the campaign folder as the build's first argument instead"))
         if name not in known:
             names = ", ".join(n for n in known if n != "campaign")
-            raise ParameterError(name, f"{notebook.name} has no such parameter; its parameters are: {names}")
+            raise ParameterError(
+                name,
+                _("{notebook} has no such parameter; its parameters are: {names}").format(
+                    notebook=notebook.name, names=names
+                ),
+            )
         converted = _convert(known[name], value)
         if converted is not None and name in _CHECKS:
             converted = _CHECKS[name](converted, campaign)
@@ -216,15 +236,17 @@ def split_parameters(notebooks: Mapping[str, Path], values: Mapping[str, Any]) -
     declared = {doc: notebook_parameters(path) for doc, path in notebooks.items()}
     for name in values:
         if name == "campaign":
-            raise ParameterError(name, "give the campaign folder as the build's first argument instead")
+            raise ParameterError(name, _("give the campaign folder as the build's first argument instead"))
         if not any(name in known for known in declared.values()):
             names = list(dict.fromkeys(n for known in declared.values() for n in known if n != "campaign"))
             files = [p.name for p in notebooks.values()]
             if len(files) == 1:
-                where = f"{files[0]} has no such parameter; its parameters are"
+                message = _("{notebook} has no such parameter; its parameters are: {names}")
             else:
-                where = f"none of {', '.join(files)} has such a parameter; their parameters are"
-            raise ParameterError(name, f"{where}: {', '.join(names)}")
+                message = _("none of {notebooks} has such a parameter; their parameters are: {names}")
+            raise ParameterError(
+                name, message.format(notebook=files[0], notebooks=", ".join(files), names=", ".join(names))
+            )
     return {doc: {k: v for k, v in values.items() if k in known} for doc, known in declared.items()}
 
 

@@ -12,6 +12,7 @@ import re
 import unicodedata
 
 from .exceptions import ParameterError
+from .i18n import _
 
 __all__ = ["ID_PATTERN", "slug"]
 
@@ -25,5 +26,5 @@ def slug(text: str) -> str:
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     name = re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:80].strip("-")
     if not name:
-        raise ParameterError("batch", f"{text!r} gives no usable folder name")
+        raise ParameterError("batch", _("{text} gives no usable folder name").format(text=repr(text)))
     return name

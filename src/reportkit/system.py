@@ -44,7 +44,7 @@ def main() -> int:
     try:
         face = check_pdf_dependencies()
     except SystemDependencyError as error:
-        print(f"reportkit: {error}", file=sys.stderr)
+        print(_("reportkit: {error}").format(error=error), file=sys.stderr)
         return 1
     print(
         _(

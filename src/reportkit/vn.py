@@ -15,6 +15,8 @@ from typing import Literal
 
 from babel.numbers import format_decimal
 
+from .i18n import _
+
 __all__ = [
     "IssueDate",
     "amount_in_words",
@@ -236,7 +238,7 @@ class IssueDate:
 
     def __post_init__(self) -> None:
         if self.day is not None and self.month is None:
-            raise ValueError("a day needs a month")
+            raise ValueError(_("a day needs a month"))
         # Let the calendar check the numbers (month 13, 30 February).
         dt.date(self.year, self.month or 1, self.day or 1)
 
@@ -251,12 +253,16 @@ class IssueDate:
             return cls(value.year, value.month, value.day)
         match = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", str(value).strip())
         if not match:
-            raise ValueError(f"not a date: {value!r} (expected YYYY-MM-DD, YYYY-MM or YYYY)")
+            raise ValueError(
+                _("not a date: {value} (expected YYYY-MM-DD, YYYY-MM or YYYY)").format(value=repr(value))
+            )
         year, month, day = (int(part) if part else None for part in match.groups())
         try:
             return cls(year, month, day)
         except ValueError as error:
-            raise ValueError(f"not a date: {value!r} ({error})") from None
+            raise ValueError(
+                _("not a date: {value} ({reason})").format(value=repr(value), reason=error)
+            ) from None
 
     def to_date(self) -> dt.date | None:
         """The full date, or ``None`` while the day is not known."""

@@ -24,6 +24,7 @@ from functools import cache
 from typing import Any
 
 from .exceptions import ReportkitError
+from .i18n import _
 
 __all__ = ["DOCX_MIMETYPE", "LOOKS", "Look", "write_docx"]
 
@@ -141,7 +142,7 @@ def write_docx(articles: Iterable[tuple[str, Mapping[str, bytes]]], *, title: st
     for html, rasters in articles:
         writer.article(html, rasters)
     if writer.parts == 0:
-        raise ReportkitError("no document to write to Word")
+        raise ReportkitError(_("no document to write to Word"))
     buffer = io.BytesIO()
     word.save(buffer)
     return buffer.getvalue()
@@ -272,7 +273,11 @@ class _Writer:
             if keep_with_next:
                 paragraph.paragraph_format.keep_with_next = True
         else:
-            raise ReportkitError(f"the Word writer does not know <{tag} class={' '.join(classes)!r}>")
+            raise ReportkitError(
+                _("the Word writer does not know <{tag} class={classes}>").format(
+                    tag=tag, classes=repr(" ".join(classes))
+                )
+            )
 
     def paragraph(self, container, element, look: Look | None = None):
         """One paragraph of text with its bold, italic and line breaks."""
@@ -364,9 +369,10 @@ class _Writer:
         png = self.rasters.get(name) if name else None
         if png is None:
             raise ReportkitError(
-                f"the chart {image.get('alt', '')!r} has no PNG copy for Word: the notebook ran in "
-                "a build without docx, or with an older reportkit; build it with --to docx, or run "
-                "it again in JupyterLab"
+                _(
+                    "the chart {chart} has no PNG copy for Word: the notebook ran in a build without "
+                    "docx, or with an older reportkit; build it with --to docx, or run it again in JupyterLab"
+                ).format(chart=repr(image.get("alt", "")))
             )
         figure = self.new_paragraph(self.word, LOOKS["rk-figure"])
         figure.add_run().add_picture(io.BytesIO(png), width=Pt(TEXT_WIDTH_PT))
@@ -447,7 +453,7 @@ def _runs(paragraph, element) -> None:
         return
     collapsed[0] = collapsed[0].lstrip(" ")
     collapsed[-1] = collapsed[-1].rstrip(" ")
-    for piece, (_, bold, italic) in zip(collapsed, pieces, strict=True):
+    for piece, (_piece, bold, italic) in zip(collapsed, pieces, strict=True):
         if piece == "\n":
             paragraph.add_run().add_break()
             continue
@@ -727,5 +733,7 @@ def _data_url_bytes(url: str) -> bytes:
     """The bytes of a ``data:…;base64,`` URL; documents carry their photos this way."""
     match = re.match(r"data:[\w/+.-]+;base64,(.*)", url, re.S)
     if not match:
-        raise ReportkitError(f"the Word writer takes images inline only, not {url[:60]!r}")
+        raise ReportkitError(
+            _("the Word writer takes images inline only, not {url}").format(url=repr(url[:60]))
+        )
     return base64.b64decode(match.group(1))

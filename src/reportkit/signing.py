@@ -502,12 +502,12 @@ def verify_pdf(pdf: Path | str, trust: Path | str | None = None) -> Verification
     signature, or filling a form field, is allowed; anything else, or bytes that belong to no
     revision, is not.
     """
+    import logging
+
     from pyhanko.pdf_utils.misc import PdfReadError
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
-
-    import logging
 
     # pyHanko logs every unbuildable certification path with a traceback; the result says it.
     for name in ("pyhanko", "pyhanko_certvalidator"):

@@ -166,6 +166,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_output_options(batch)
     _add_sign_command(commands)
     _add_verify_command(commands)
+    _add_package_command(commands)
     return parser
 
 
@@ -208,6 +209,29 @@ def _add_sign_command(commands) -> None:
     sign.add_argument("--output", metavar="FILE", help=_("signed copy (default: NAME.signed.pdf beside PDF)"))
 
 
+def _add_package_command(commands) -> None:
+    from .i18n import _
+
+    package = commands.add_parser(
+        "package",
+        help=_("zip the report, its evidence, an index and a manifest, to send by mail"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=_(
+            "Make the zip to send: the report's PDF (the signed copy when there is one) and .docx, "
+            "the evidence photos scaled for mail, the videos that fit under --max-mb (the others "
+            "listed with sizes and SHA-256), index.csv and manifest.json. The same inputs give the "
+            "same zip."
+        ),
+        epilog=_("example:\n  reportkit package data/campaigns/wtisd-2021-phu-yen --max-mb 25"),
+    )
+    package.add_argument("campaign", help=_("campaign folder"))
+    package.add_argument("--out", metavar="FILE.zip", help=_("the zip (default: <built>/<id>/<id>.zip)"))
+    package.add_argument("--max-mb", type=float, metavar="N", help=_("size limit in MB (10^6 bytes)"))
+    package.add_argument(
+        "--built", default="outputs", metavar="DIR", help=_("where reportkit build wrote (default: outputs)")
+    )
+
+
 def _add_verify_command(commands) -> None:
     from .i18n import _
 
@@ -234,6 +258,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "batch": _batch,
         "sign": _sign,
         "verify": _verify,
+        "package": _package,
     }
     try:
         return handlers[args.command](args)
@@ -385,6 +410,25 @@ def _verify(args: argparse.Namespace) -> int:
     for line in verification.lines():
         print(line)
     return 0 if verification.ok else 1
+
+
+def _package(args: argparse.Namespace) -> int:
+    from .i18n import _
+    from .package import MB, make_package
+
+    made = make_package(args.campaign, built=args.built, out=args.out, max_mb=args.max_mb)
+    print(
+        _("{path}: {count} files, {size:.1f} MB").format(
+            path=made.path, count=made.entries, size=made.size / MB
+        )
+    )
+    for listed in made.listed_videos:
+        print(
+            _("  not included (too big for the limit, listed in index.csv): {file}, {size:.1f} MB").format(
+                file=listed.source, size=listed.size / MB
+            )
+        )
+    return 0
 
 
 if __name__ == "__main__":

@@ -131,31 +131,81 @@ def _images(resources) -> list:
     return [x.get_object() for x in (resources.get("/XObject") or {}).values()]
 
 
+_XMP_NS = {
+    "http://www.aiim.org/pdfa/ns/id/": "pdfaid",
+    "http://purl.org/dc/elements/1.1/": "dc",
+    "http://ns.adobe.com/pdf/1.3/": "pdf",
+    "http://ns.adobe.com/xap/1.0/": "xmp",
+}
+
+
+def _xmp(packet: bytes) -> dict[str, list[str]]:
+    """The XMP properties of known schemas, whether written as attributes or as elements
+    (WeasyPrint and pyHanko write them differently): ``{"dc:title": ["…"], …}``."""
+    from xml.etree.ElementTree import fromstring
+
+    def short(tag: str) -> str | None:
+        ns, _sep, local = tag[1:].partition("}")
+        return f"{_XMP_NS[ns]}:{local}" if ns in _XMP_NS else None
+
+    found: dict[str, list[str]] = {}
+    for element in fromstring(packet.decode("utf-8").split("?>", 1)[1].rsplit("<?xpacket", 1)[0]).iter():
+        for name, value in element.attrib.items():
+            if short(name):
+                found.setdefault(short(name), []).append(value)
+        if short(element.tag):
+            texts = [t.strip() for t in element.itertext() if t.strip()]
+            found.setdefault(short(element.tag), []).extend(texts)
+    return found
+
+
+def _appearances(reader: PdfReader) -> list:
+    """The normal appearance streams of every annotation: what a signature field draws."""
+    return [
+        annot.get_object()["/AP"]["/N"].get_object()
+        for page in reader.pages
+        for annot in page.get("/Annots") or []
+        if "/AP" in annot.get_object()
+    ]
+
+
 @pytest.mark.kernel
 @pytest.mark.pdf
-def test_the_pdf_is_pdfa_2u_with_its_title_author_language_fonts_and_intent(plan: Path):
-    reader = PdfReader(plan)
+@pytest.mark.parametrize("which", ["plan", "signed"])
+def test_the_pdf_is_pdfa_2u_with_its_title_author_language_fonts_and_intent(which: str, request):
+    reader = PdfReader(request.getfixturevalue(which))
     assert not reader.is_encrypted
     assert reader.pdf_header == "%PDF-1.7"
-    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8")
-    assert 'pdfaid:part="2"' in xmp and 'pdfaid:conformance="U"' in xmp
-    assert '<dc:title><rdf:Alt><rdf:li xml:lang="x-default">Tổ chức tuyên truyền Ngày Viễn thông' in xmp
-    assert "<dc:creator><rdf:Seq><rdf:li>Sở Thông tin và Truyền thông</rdf:li>" in xmp
-    assert "<dc:language><rdf:Bag><rdf:li>vi</rdf:li>" in xmp
+    xmp = _xmp(reader.trailer["/Root"]["/Metadata"].get_object().get_data())
+    assert (xmp["pdfaid:part"], xmp["pdfaid:conformance"]) == (["2"], ["U"])
+    assert xmp["dc:title"] == ["Tổ chức tuyên truyền Ngày Viễn thông và Xã hội thông tin thế giới năm 2021"]
+    assert xmp["dc:creator"] == ["Sở Thông tin và Truyền thông"]
+    assert xmp["dc:language"] == ["vi"]
     assert reader.trailer["/Root"]["/Lang"] == "vi"
+    # PDF/A: what /Info says, the XMP says the same (pyHanko rewrites both when it signs).
+    info = reader.metadata
+    assert [info["/Title"]] == xmp["dc:title"] and [info["/Author"]] == xmp["dc:creator"]
+    assert [info["/Producer"]] == xmp["pdf:Producer"] and [info["/Creator"]] == xmp["xmp:CreatorTool"]
     intents = reader.trailer["/Root"]["/OutputIntents"]
     assert [i.get_object()["/S"] for i in intents] == ["/GTS_PDFA1"]
     assert intents[0].get_object()["/DestOutputProfile"].get_object().get_data()[36:40] == b"acsp"
     fonts = [f for page in reader.pages for f in _fonts(page.get("/Resources"), set())]
+    fonts += [f for form in _appearances(reader) for f in _fonts(form.get("/Resources"), set())]
     assert fonts
     for font in fonts:
         if font["/Subtype"] == "/Type0":
             continue  # its glyphs are in its descendant, checked in this loop too
         descriptor = font["/FontDescriptor"].get_object()
         assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor), font["/BaseFont"]
-    for page in reader.pages:
-        for image in _images(page.get("/Resources")):
-            assert image.get("/Interpolate") in (None, False)
+    images = [i for page in reader.pages for i in _images(page.get("/Resources"))]
+    for form in _appearances(reader):  # the signature's and the seal's pictures, a form deep
+        for inner in _images(form.get("/Resources")):
+            images += [inner, *_images(inner.get("/Resources"))]
+    for image in images:
+        assert image.get("/Interpolate") in (None, False)
+    pictures = [i for i in images if i.get("/Subtype") == "/Image"]
+    if which == "signed":  # both transparent PNGs keep their alpha as a soft mask (PDF/A-2)
+        assert sum("/SMask" in i for i in pictures) >= 2
 
 
 # --- where the fields go -------------------------------------------------------------------------

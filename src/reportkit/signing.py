@@ -184,10 +184,11 @@ def _secret(source: KeySource) -> str:
     if source.pass_env:
         value = os.environ.get(source.pass_env)
         if value is None:
-            raise ReportkitError(
+            raise SigningError(
+                source.p12 or source.pkcs11_lib or "",
                 _("environment variable {name} is not set; it should hold the passphrase or PIN").format(
                     name=source.pass_env
-                )
+                ),
             )
         return value
     import getpass
@@ -385,6 +386,7 @@ def _sign_bytes(
     out = io.BytesIO()
     with open(pdf, "rb") as stream:
         writer = IncrementalPdfFileWriter(stream, strict=False)
+        _leave_producer_to_pyhanko(writer)
         if key.p12 is not None:
             signer = _open_p12(key)
             _run_signer(pdf, signer, meta, timestamper, style, spec, writer, out)
@@ -392,6 +394,21 @@ def _sign_bytes(
             with _TokenSession(key) as signer:
                 _run_signer(pdf, signer, meta, timestamper, style, spec, writer, out)
     return out.getvalue()
+
+
+def _leave_producer_to_pyhanko(writer) -> None:
+    """Drop ``/Producer`` from the ``/Info`` the signed revision writes.
+
+    pyHanko writes itself as the producer into the XMP but appends itself to ``/Info``'s
+    (``WeasyPrint 70.0; pyHanko 0.38.0``); PDF/A wants the two equal. Without one in ``/Info``
+    it writes the same into both.
+    """
+    from pyhanko.pdf_utils import generic
+
+    old = writer.prev.trailer_view.get("/Info")
+    if old is not None:
+        info = old.get_object()
+        writer.set_info(generic.DictionaryObject({k: v for k, v in info.items() if k != "/Producer"}))
 
 
 #: Written into each signature's /Reason (Vietnamese, as the document is).

@@ -309,6 +309,8 @@ def sign_pdf(
         raise SigningError(pdf, _("role must be one of {roles}").format(roles=", ".join(ROLES)))
     if not pdf.is_file():
         raise SigningError(pdf, _("no such file"))
+    if (key.p12 is None) == (key.pkcs11_lib is None):
+        raise SigningError(pdf, _("give either a PKCS#12 file or a PKCS#11 library for the key"))
     if output is None:
         output = pdf if pdf.name.endswith(".signed.pdf") else pdf.with_suffix(".signed.pdf")
     output, image = Path(output), Path(image) if image else None

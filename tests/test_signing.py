@@ -338,6 +338,56 @@ def _words(pdf: Path, page: int) -> list[tuple[str, float, float, float, float]]
 def test_the_rendered_page_shows_blue_ink_between_giam_doc_and_the_name_and_red_on_its_left(
     signed: Path, tmp_path: Path
 ):
+    _assert_ink_placed(signed, tmp_path)
+
+
+@pytest.mark.kernel
+@pytest.mark.pdf
+def test_the_fields_follow_the_block_when_the_text_above_grows(
+    signed: Path, make_campaign, pki, images, tmp_path: Path
+):
+    def longer_closing(text: str) -> str:  # fourteen paragraphs before the plan's closing one
+        line = next(li for li in text.splitlines() if li.startswith("  closing: Trên đây là Kế hoạch"))
+        more = "Đoạn văn thêm để khối chữ ký dời xuống dưới.\\n\\n" * 14
+        return text.replace(line, f'  closing: "{more}{line.removeprefix("  closing: ")}"', 1)
+
+    campaign = make_campaign(SAMPLE, **{"campaign.yaml": longer_closing})
+    longer = build_campaign(campaign, tmp_path / "out", *NUMBERED) / "plan.pdf"
+    first = reportkit(
+        "sign",
+        longer,
+        "--role",
+        "signer",
+        "--p12",
+        pki.signer_p12,
+        "--pass-env",
+        "RK_PASS",
+        "--image",
+        images[0],
+    )
+    assert first.returncode == 0, first.stderr
+    out = longer.with_name("plan.signed.pdf")
+    second = reportkit(
+        "sign",
+        out,
+        "--role",
+        "agency",
+        "--p12",
+        pki.agency_p12,
+        "--pass-env",
+        "RK_PASS",
+        "--image",
+        images[1],
+    )
+    assert second.returncode == 0, second.stderr
+    moved, before = _widgets(out)["Signer"], _widgets(signed)["Signer"]
+    assert moved[0] != before[0] or abs(moved[1][1] - before[1][1]) > 100  # another page, or far lower
+    _assert_ink_placed(out, tmp_path)
+
+
+def _assert_ink_placed(signed: Path, tmp_path: Path) -> None:
+    """On the rendered page, the signature's blue ink lies between the line GIÁM ĐỐC and the
+    signer's name, and the seal's red ink starts left of it and covers about its left third."""
     from PIL import Image
 
     reader = PdfReader(signed)

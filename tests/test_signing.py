@@ -497,4 +497,15 @@ def test_signing_through_a_pkcs11_token_softhsm2(plan: Path, pki, images, tmp_pa
         env={**env, "RK_PIN": "000000"},
     )  # fmt: skip
     assert wrong.returncode == 2 and "cannot use key signer on token rk-token" in wrong.stderr
+    no_key = reportkit(
+        "sign", plan, "--role", "signer", "--pkcs11-lib", SOFTHSM_LIB, "--token", "rk-token",
+        "--key", "nokey", "--pass-env", "RK_PIN", "--output", tmp_path / "no.pdf",
+        env={**env, "RK_PIN": PIN},
+    )  # fmt: skip
+    assert no_key.returncode == 2, no_key.stderr
+    assert (
+        "cannot use key nokey on token rk-token: Could not find certificate with label 'nokey'"
+        in no_key.stderr
+    )
+    assert not (tmp_path / "no.pdf").exists()
     assert shutil.which("softhsm2-util")

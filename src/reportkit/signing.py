@@ -232,18 +232,22 @@ class _TokenSession:
                 token_criteria=TokenCriteria(label=source.token),
                 user_pin=_secret(source),
             )
-            return pkcs11.PKCS11Signer(self.session, cert_label=source.key, key_label=source.key)
+            signer = pkcs11.PKCS11Signer(self.session, cert_label=source.key, key_label=source.key)
+            signer.signing_cert  # noqa: B018 (reads the certificate now: a wrong label fails here)
+            return signer
         except (PKCS11Error, OSError, RuntimeError) as error:
+            self.__exit__()
             raise SigningError(
                 source.pkcs11_lib or "",
                 _("cannot use key {key} on token {token}: {error}").format(
-                    key=source.key, token=source.token, error=type(error).__name__
+                    key=source.key, token=source.token, error=str(error) or type(error).__name__
                 ),
             ) from None
 
     def __exit__(self, *exc):
         if self.session is not None:
             self.session.close()
+            self.session = None
 
 
 def _signature_fields(pdf: Path) -> dict[str, Box | None]:
@@ -418,6 +422,7 @@ _REASONS = {"Signer": "Người có thẩm quyền ký", "Agency": "Cơ quan ban
 
 
 def _run_signer(pdf, signer, meta, timestamper, style, spec, writer, out) -> None:
+    from pkcs11 import PKCS11Error
     from pyhanko.sign import signers
     from pyhanko.sign.general import SigningError as PyhankoSigningError
     from pyhanko.sign.timestamps import TimestampRequestError
@@ -426,7 +431,7 @@ def _run_signer(pdf, signer, meta, timestamper, style, spec, writer, out) -> Non
         signers.PdfSigner(
             meta, signer, timestamper=timestamper, stamp_style=style, new_field_spec=spec
         ).sign_pdf(writer, output=out)
-    except (PyhankoSigningError, TimestampRequestError, OSError) as error:
+    except (PyhankoSigningError, TimestampRequestError, PKCS11Error, OSError) as error:
         raise SigningError(pdf, _("signing failed: {error}").format(error=error)) from None
 
 

@@ -469,6 +469,12 @@ def test_b_t_with_a_timestamp_authority_on_localhost(plan: Path, pki, tmp_path: 
         assert result.returncode == 0, result.stderr
         assert "PAdES B-T" in result.stdout
         assert tsa.requests >= 1  # pyHanko asks once more to size the signature
+    gone = reportkit(  # the server has stopped: one message, nothing written
+        "sign", plan, "--role", "signer", "--p12", pki.signer_p12, "--pass-env", "RK_PASS",
+        "--tsa", tsa.url, "--output", tmp_path / "none.pdf",
+    )  # fmt: skip
+    assert gone.returncode == 2 and "Error while contacting timestamp service" in gone.stderr
+    assert not (tmp_path / "none.pdf").exists()
     [(_field, status)] = _validate(out, pki.root_pem)
     assert status.timestamp_validity is not None and status.timestamp_validity.trusted
     verified = reportkit("verify", out, "--trust", pki.root_pem)

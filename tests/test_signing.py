@@ -515,3 +515,15 @@ def test_signing_through_a_pkcs11_token_softhsm2(plan: Path, pki, images, tmp_pa
     )
     assert not (tmp_path / "no.pdf").exists()
     assert shutil.which("softhsm2-util")
+
+
+def test_a_file_that_is_not_a_pdf_is_one_message(pki, tmp_path: Path):
+    text = tmp_path / "notes.pdf"
+    text.write_text("hello")
+    signed = reportkit("sign", text, "--role", "signer", "--p12", pki.signer_p12, "--pass-env", "RK_PASS")
+    checked = reportkit("verify", text)
+    for result in (signed, checked):
+        assert result.returncode == 2
+        assert result.stderr.startswith(f"reportkit: error: {text}: cannot read it as a PDF")
+        assert result.stderr.count("\n") == 1  # one line: no library's log records, no traceback
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.pdf"]

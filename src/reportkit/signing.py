@@ -20,6 +20,7 @@ from an environment variable, never from the command line.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import re
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ __all__ = [
     "Box",
     "KeySource",
     "SignatureCheck",
+    "Signed",
     "SigningError",
     "Verification",
     "document_number",
@@ -125,6 +127,21 @@ def signature_space(pdf: Path) -> Box:
     if reader.get_destination_page_number(name) != page:
         raise SigningError(pdf, _("the signature block is split across two pages"))
     return Box(page, float(top.left), float(name.top), float(right.left), float(top.top))
+
+
+def _quiet_libraries() -> None:
+    """Keep pypdf's and pyHanko's log records off the terminal (Python's last-resort handler).
+
+    They log what reportkit reports itself, in one message: a broken file, an unbuildable
+    certification path (with a traceback). An application that configures logging still
+    gets them.
+    """
+    import logging
+
+    for name in ("pypdf", "pyhanko", "pyhanko_certvalidator"):
+        logger = logging.getLogger(name)
+        if not logger.handlers:
+            logger.addHandler(logging.NullHandler())
 
 
 def _fit(size: tuple[float, float], box_width: float, box_height: float) -> tuple[float, float]:
@@ -308,6 +325,7 @@ def sign_pdf(
     tsa
         URL of an RFC 3161 timestamp authority: PAdES B-T instead of B-B.
     """
+    _quiet_libraries()
     pdf = Path(pdf)
     if role not in ROLES:
         raise SigningError(pdf, _("role must be one of {roles}").format(roles=", ".join(ROLES)))
@@ -321,7 +339,12 @@ def sign_pdf(
     if image is not None and not image.is_file():
         raise SigningError(image, _("no such image"))
 
-    existing = _signature_fields(pdf)
+    from pypdf.errors import PdfReadError
+
+    try:
+        existing = _signature_fields(pdf)
+    except PdfReadError as error:
+        raise SigningError(pdf, _("cannot read it as a PDF: {error}").format(error=error)) from None
     field = FIELD_NAMES[role]
     if field in existing:
         raise SigningError(
@@ -355,8 +378,6 @@ def _field_box(pdf: Path, role: str, image: Path | None, existing: dict[str, Box
 def _sign_bytes(
     pdf: Path, field: str, box: Box | None, key: KeySource, image: Path | None, tsa: str | None
 ) -> bytes:
-    import io
-
     from pyhanko.pdf_utils.images import PdfImage
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.layout import AxisAlignment, InnerScaling, Margins, SimpleBoxLayoutRule
@@ -526,24 +547,18 @@ def verify_pdf(pdf: Path | str, trust: Path | str | None = None) -> Verification
     signature, or filling a form field, is allowed; anything else, or bytes that belong to no
     revision, is not.
     """
-    import logging
-
     from pyhanko.pdf_utils.misc import PdfReadError
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
-    # pyHanko logs every unbuildable certification path with a traceback; the result says it.
-    for name in ("pyhanko", "pyhanko_certvalidator"):
-        logging.getLogger(name).addHandler(logging.NullHandler())
+    _quiet_libraries()
     pdf = Path(pdf)
     roots = _read_roots(Path(trust)) if trust else []
     try:
         data = pdf.read_bytes()
     except OSError as error:
         raise SigningError(pdf, error.strerror or str(error)) from None
-    import io
-
     checks = []
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)

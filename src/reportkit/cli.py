@@ -196,6 +196,9 @@ def _parser() -> argparse.ArgumentParser:
     how.add_argument("--grid", metavar=_("FILE.csv"), help=_("one run per row; the header names parameters"))
     batch.add_argument("--jobs", type=int, default=1, metavar="N", help=_("runs at once (default: 1)"))
     _add_output_options(batch)
+    _add_sign_command(commands)
+    _add_verify_command(commands)
+    _add_package_command(commands)
     return parser
 
 
@@ -208,6 +211,83 @@ def _lang_everywhere(parser: argparse.ArgumentParser) -> argparse.ArgumentParser
     return parser
 
 
+def _add_sign_command(commands) -> None:
+    from .i18n import _
+
+    sign = commands.add_parser(
+        "sign",
+        help=_("sign a document's PDF as its signer or as the agency (PAdES)"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=_(
+            "Sign a PDF made by reportkit build. The signer's image goes between the signing "
+            "authority and the name; the agency's seal over the left third of it. Each signature "
+            "is an incremental update: earlier ones stay valid. The passphrase or PIN is asked "
+            "for, or read from the environment variable named by --pass-env; never from the "
+            "command line."
+        ),
+        epilog=_(
+            "examples:\n"
+            "  reportkit sign plan.pdf --role signer --p12 signer.p12 --image signature.png\n"
+            "  reportkit sign plan.signed.pdf --role agency --p12 agency.p12 --image seal.png "
+            "--tsa http://tsa.example/\n"
+            "  reportkit sign plan.pdf --role signer --pkcs11-lib /usr/lib/x.so --token TOKEN --key KEY"
+        ),
+    )
+    sign.add_argument("pdf", metavar="PDF", help=_("the PDF to sign"))
+    sign.add_argument("--role", required=True, choices=["signer", "agency"], help=_("who signs"))
+    keys = sign.add_mutually_exclusive_group(required=True)
+    keys.add_argument("--p12", metavar="FILE", help=_("key and certificate in a PKCS#12 file"))
+    keys.add_argument("--pkcs11-lib", metavar="PATH", help=_("the token's PKCS#11 library"))
+    sign.add_argument("--token", metavar="LABEL", help=_("the token's label (with --pkcs11-lib)"))
+    sign.add_argument(
+        "--key", metavar="LABEL", help=_("the key's and certificate's label (with --pkcs11-lib)")
+    )
+    sign.add_argument(
+        "--pass-env", metavar="NAME", help=_("environment variable holding the passphrase or PIN")
+    )
+    sign.add_argument("--image", metavar="PNG", help=_("transparent PNG: the signature, or the seal"))
+    sign.add_argument("--tsa", metavar="URL", help=_("timestamp authority: PAdES B-T instead of B-B"))
+    sign.add_argument("--output", metavar="FILE", help=_("signed copy (default: NAME.signed.pdf beside PDF)"))
+
+
+def _add_package_command(commands) -> None:
+    from .i18n import _
+
+    package = commands.add_parser(
+        "package",
+        help=_("zip the report, its evidence, an index and a manifest, to send by mail"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=_(
+            "Make the zip to send: the report's PDF (the signed copy when there is one) and .docx, "
+            "the evidence photos scaled for mail, the videos that fit under --max-mb (the others "
+            "listed with sizes and SHA-256), index.csv and manifest.json. The same inputs give the "
+            "same zip."
+        ),
+        epilog=_("example:\n  reportkit package data/campaigns/wtisd-2021-phu-yen --max-mb 25"),
+    )
+    package.add_argument("campaign", help=_("campaign folder"))
+    package.add_argument("--out", metavar="FILE.zip", help=_("the zip (default: <built>/<id>/<id>.zip)"))
+    package.add_argument("--max-mb", type=float, metavar="N", help=_("size limit in MB (10^6 bytes)"))
+    package.add_argument(
+        "--built", default="outputs", metavar="DIR", help=_("where reportkit build wrote (default: outputs)")
+    )
+
+
+def _add_verify_command(commands) -> None:
+    from .i18n import _
+
+    verify = commands.add_parser(
+        "verify",
+        help=_("check every signature of a PDF"),
+        description=_(
+            "List each signature (role, signer, time, intact, valid, trusted) and what changed after "
+            "it. Exit 0 only when all are intact and valid, and trusted when --trust is given."
+        ),
+    )
+    verify.add_argument("pdf", metavar="PDF", help=_("the signed PDF"))
+    verify.add_argument("--trust", metavar="ROOT.pem", help=_("trusted root certificates (PEM)"))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``reportkit`` command; returns the exit code."""
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -217,6 +297,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     translate_argparse()
     args = _lang_everywhere(_parser()).parse_args(argv)
     handlers = {"build": _build, "validate": _validate, "params": _params, "new": _new, "batch": _batch}
+
+    args = _parser().parse_args(argv)
+    handlers = {
+        "build": _build,
+        "validate": _validate,
+        "params": _params,
+        "new": _new,
+        "batch": _batch,
+        "sign": _sign,
+        "verify": _verify,
+        "package": _package,
+    }
     try:
         return handlers[args.command](args)
     except ReportkitError as error:
@@ -376,6 +468,59 @@ def _batch_line(variant: str, outcome: str) -> str:
         return _("{variant}: error: {message}").format(variant=variant, message=outcome[len("error: ") :])
     words = {"built": _("built"), "reused": _("reused")}.get(outcome, outcome)
     return _("{variant}: {outcome}").format(variant=variant, outcome=words)
+
+
+def _sign(args: argparse.Namespace) -> int:
+    from .i18n import _
+    from .signing import KeySource, sign_pdf
+
+    if args.pkcs11_lib and not (args.token and args.key):
+        raise ReportkitError(_("--pkcs11-lib needs --token and --key"))
+    key = KeySource(
+        p12=Path(args.p12) if args.p12 else None,
+        pkcs11_lib=Path(args.pkcs11_lib) if args.pkcs11_lib else None,
+        token=args.token,
+        key=args.key,
+        pass_env=args.pass_env,
+    )
+    signed = sign_pdf(args.pdf, args.role, key, output=args.output, image=args.image, tsa=args.tsa)
+    print(
+        _("{output}: signed as {role} (field {field}, {level})").format(
+            output=signed.output,
+            role=signed.role,
+            field=signed.field,
+            level="PAdES B-T" if signed.timestamped else "PAdES B-B",
+        )
+    )
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from .signing import verify_pdf
+
+    verification = verify_pdf(args.pdf, trust=args.trust)
+    for line in verification.lines():
+        print(line)
+    return 0 if verification.ok else 1
+
+
+def _package(args: argparse.Namespace) -> int:
+    from .i18n import _
+    from .package import MB, make_package
+
+    made = make_package(args.campaign, built=args.built, out=args.out, max_mb=args.max_mb)
+    print(
+        _("{path}: {count} files, {size:.1f} MB").format(
+            path=made.path, count=made.entries, size=made.size / MB
+        )
+    )
+    for listed in made.listed_videos:
+        print(
+            _("  not included (too big for the limit, listed in index.csv): {file}, {size:.1f} MB").format(
+                file=listed.source, size=listed.size / MB
+            )
+        )
+    return 0
 
 
 if __name__ == "__main__":

@@ -68,6 +68,8 @@ class Document:
     html: str
     figures: Mapping[str, Any] = field(default_factory=dict)
     rasters: Mapping[str, bytes] = field(default_factory=dict)
+    #: The issuing agency's name: the PDF's author.
+    agency: str = ""
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         data = {
@@ -75,7 +77,7 @@ class Document:
             "text/plain": f"<{self.kind}: {self.title}>",
             FIGURES_MIMETYPE: {self.kind: dict(self.figures)},
         }
-        metadata = {"reportkit": {"document": self.kind, "title": self.title}}
+        metadata = {"reportkit": {"document": self.kind, "title": self.title, "agency": self.agency}}
         if self.rasters:
             data[RASTERS_MIMETYPE] = {
                 name: base64.b64encode(png).decode("ascii") for name, png in self.rasters.items()
@@ -199,7 +201,9 @@ def plan_document(
             ),
         )
     )
-    return Document(kind="plan", title=title, html=html, figures=estimate.to_dict())
+    return Document(
+        kind="plan", title=title, html=html, figures=estimate.to_dict(), agency=config.agency.name
+    )
 
 
 #: Rows of the activity list in the report's appendix; a larger campaign lists the earliest.
@@ -296,6 +300,7 @@ def report_document(
     return Document(
         kind="report",
         title=text.fill(report.summary),
+        agency=agency,
         html=html,
         figures=figures.to_dict(),
         rasters=(

@@ -32,6 +32,7 @@ from .i18n import _
 from .word import DOCX_MIMETYPE, write_docx
 
 __all__ = [
+    "PDF_VARIANT",
     "ReportkitDocxExporter",
     "ReportkitHTMLExporter",
     "ReportkitPDFExporter",
@@ -73,6 +74,7 @@ class ReportkitHTMLExporter(TemplateExporter):
         resources = self._init_resources(resources)
         documents = document_outputs(nb, resources)
         resources["reportkit_title"] = _marker(documents[0]).get("title", "")
+        resources["reportkit_author"] = _marker(documents[0]).get("agency", "")
         resources["reportkit_version"] = __version__
         resources["reportkit_fonts"] = ""
         if self.embed_fonts:
@@ -197,16 +199,55 @@ def _offline_fetcher(weasyprint):
     return fetch
 
 
+#: The archival profile of every PDF reportkit writes: PDF/A-2u (PDF/A-2b plus text that
+#: maps to Unicode); PDF/A-2 allows the transparency of the signature and seal images.
+PDF_VARIANT = "pdf/a-2u"
+
+#: PDF/A forbids image interpolation, which WeasyPrint asks for on ``image-rendering: auto``.
+_ARCHIVAL_CSS = "img { image-rendering: crisp-edges; }"
+
+
 def render_pdf(html: str) -> bytes:
-    """Lay out ``html`` on A4 pages with WeasyPrint and return the PDF's bytes."""
+    """Lay out ``html`` on A4 pages with WeasyPrint and return the bytes of a PDF/A-2u file.
+
+    Fonts are embedded (subsets of the shipped face, :mod:`reportkit.fonts`), colours are
+    sRGB under an sRGB output intent, and the XMP metadata carries the title (the document's
+    ``<title>``: its summary line), the author (``<meta name="author">``: the agency), the
+    language (``<html lang>``) and the ``pdfaid`` part and conformance.
+    """
     from .fonts import weasyprint_stylesheet
 
     weasyprint = _import_weasyprint()
     fonts, font_config = weasyprint_stylesheet(weasyprint)
     document = weasyprint.HTML(string=html, url_fetcher=_offline_fetcher(weasyprint)).render(
-        stylesheets=[fonts], font_config=font_config
+        stylesheets=[fonts, weasyprint.CSS(string=_ARCHIVAL_CSS)], font_config=font_config
     )
-    return document.write_pdf(metadata={"creator": f"reportkit {__version__}"}) or b""
+    document.metadata = _with_xmp_language(document.metadata)
+    document.metadata.generator = f"reportkit {__version__}"
+    return document.write_pdf(pdf_variant=PDF_VARIANT) or b""
+
+
+def _with_xmp_language(metadata):
+    """``metadata`` that also writes ``dc:language`` into the XMP packet.
+
+    WeasyPrint writes the language into the catalog's ``/Lang`` only; an archive reads the XMP.
+    """
+    from xml.etree.ElementTree import SubElement, fromstring, tostring
+
+    rdf_ns, dc_ns = "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://purl.org/dc/elements/1.1/"
+
+    class ArchivalMetadata(type(metadata)):
+        def generate_rdf_metadata(self, *args, **kwargs):
+            rdf = fromstring(super().generate_rdf_metadata(*args, **kwargs))
+            if self.lang:
+                description = SubElement(rdf, f"{{{rdf_ns}}}Description", {f"{{{rdf_ns}}}about": ""})
+                bag = SubElement(SubElement(description, f"{{{dc_ns}}}language"), f"{{{rdf_ns}}}Bag")
+                SubElement(bag, f"{{{rdf_ns}}}li").text = self.lang
+            return tostring(rdf, encoding="utf-8")
+
+    archival = ArchivalMetadata()
+    archival.__dict__.update(metadata.__dict__)
+    return archival
 
 
 def _import_weasyprint():

@@ -1,0 +1,632 @@
+"""Sign a document's PDF as Decree 30 asks, and check the signatures of a signed one.
+
+Decree 30 (Art. 5.1) wants two digital signatures on an electronic document: the signer's
+(the person with the authority to sign) and the agency's, applied by the records office when
+the document is issued. Appendix I places their images: the signer's (blue, transparent PNG)
+centred in the space between the signing authority (``GIÁM ĐỐC``) and the signer's name, the
+agency's seal (red, transparent PNG) over about the left third of the signer's image.
+
+The space is found in the PDF itself: the document template gives the signature block's
+elements ids, WeasyPrint writes every id as a named destination with its page and position,
+and :func:`signature_space` reads them back. Nothing here assumes where on the page the block
+falls.
+
+Signatures are PAdES (B-B; B-T with a timestamp authority) made by pyHanko, each one an
+incremental update, so an earlier signature stays valid. Keys come from a PKCS#12 file or a
+PKCS#11 token (the civil servant's USB token); the passphrase or PIN is read from a prompt or
+from an environment variable, never from the command line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .exceptions import ReportkitError
+from .i18n import N_, _
+
+__all__ = [
+    "FIELD_NAMES",
+    "ROLES",
+    "Box",
+    "KeySource",
+    "SignatureCheck",
+    "Signed",
+    "SigningError",
+    "Verification",
+    "document_number",
+    "seal_box",
+    "sign_pdf",
+    "signature_space",
+    "signer_box",
+    "verify_pdf",
+]
+
+ROLES = ("signer", "agency")
+#: The signature field each role fills; :func:`verify_pdf` reads the role back from it.
+FIELD_NAMES = {"signer": "Signer", "agency": "Agency"}
+#: Named destinations the document template writes (see templates/document/_macros.html.j2).
+SPACE_TOP, SPACE_RIGHT, NAME_TOP = "rk-sign-space", "rk-sign-space-end", "rk-signer-name"
+
+_MM = 72 / 25.4
+#: Without a resolution in the PNG, the images get these heights (the seal's is a common
+#: seal's diameter); with one, their own size, shrunk to fit when larger than the space.
+_SIGNATURE_HEIGHT = 22 * _MM
+_SEAL_HEIGHT = 34 * _MM
+
+
+class SigningError(ReportkitError):
+    """A PDF cannot be signed or checked; ``file`` is the PDF, ``reason`` says why."""
+
+    def __init__(self, file: Path | str, reason: str):
+        self.file, self.reason = Path(file), reason
+        super().__init__(_("{file}: {reason}").format(file=file, reason=reason))
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle on page ``page`` (0-based) in PDF points, the origin at the bottom left."""
+
+    page: int
+    left: float
+    bottom: float
+    right: float
+    top: float
+
+    @property
+    def width(self) -> float:
+        return self.right - self.left
+
+    @property
+    def height(self) -> float:
+        return self.top - self.bottom
+
+    def as_tuple(self) -> tuple[int, int, int, int]:
+        return (round(self.left), round(self.bottom), round(self.right), round(self.top))
+
+
+@dataclass(frozen=True)
+class KeySource:
+    """Where the signing key is: a PKCS#12 file, or a key on a PKCS#11 token.
+
+    ``pass_env`` names the environment variable holding the passphrase or PIN; without it
+    the PIN is asked for at the terminal.
+    """
+
+    p12: Path | None = None
+    pkcs11_lib: Path | None = None
+    token: str | None = None
+    key: str | None = None
+    pass_env: str | None = None
+
+
+def signature_space(pdf: Path) -> Box:
+    """The empty space of the signature block: under the signing authority, above the name.
+
+    Read from the named destinations the document template writes; a PDF without them was
+    not made by reportkit's template, and :class:`SigningError` says so.
+    """
+    from pypdf import PdfReader
+
+    reader = PdfReader(pdf)
+    try:
+        dests = reader.named_destinations
+        top, right, name = (dests[n] for n in (SPACE_TOP, SPACE_RIGHT, NAME_TOP))
+    except KeyError:
+        raise SigningError(
+            pdf,
+            _(
+                "no signature block found (named destinations {names}); sign a PDF that reportkit build made"
+            ).format(names=", ".join((SPACE_TOP, SPACE_RIGHT, NAME_TOP))),
+        ) from None
+    page = reader.get_destination_page_number(top)
+    if reader.get_destination_page_number(name) != page:
+        raise SigningError(pdf, _("the signature block is split across two pages"))
+    return Box(page, float(top.left), float(name.top), float(right.left), float(top.top))
+
+
+def _quiet_libraries() -> None:
+    """Keep pypdf's and pyHanko's log records off the terminal (Python's last-resort handler).
+
+    They log what reportkit reports itself, in one message: a broken file, an unbuildable
+    certification path (with a traceback). An application that configures logging still
+    gets them.
+    """
+    import logging
+
+    for name in ("pypdf", "pyhanko", "pyhanko_certvalidator"):
+        logger = logging.getLogger(name)
+        if not logger.handlers:
+            logger.addHandler(logging.NullHandler())
+
+
+def _fit(size: tuple[float, float], box_width: float, box_height: float) -> tuple[float, float]:
+    """``size`` shrunk, keeping its proportions, until it fits ``box_width`` × ``box_height``."""
+    width, height = size
+    scale = min(1.0, box_width / width, box_height / height)
+    return width * scale, height * scale
+
+
+def _image_size(image: Path | None, default_height: float) -> tuple[float, float]:
+    """An image's own size in points (from its resolution), else ``default_height`` high."""
+    if image is None:
+        return (default_height * 2.5, default_height)
+    from PIL import Image
+
+    with Image.open(image) as picture:
+        width, height = picture.size
+        dpi = picture.info.get("dpi")
+    if dpi and dpi[0] > 1 and dpi[1] > 1:
+        return (width / float(dpi[0]) * 72, height / float(dpi[1]) * 72)
+    return (default_height * width / height, default_height)
+
+
+def signer_box(space: Box, size: tuple[float, float]) -> Box:
+    """Where the signer's image goes: centred in ``space``, ``size`` shrunk to fit it."""
+    width, height = _fit(size, space.width, space.height)
+    x = space.left + (space.width - width) / 2
+    y = space.bottom + (space.height - height) / 2
+    return Box(space.page, x, y, x + width, y + height)
+
+
+def seal_box(signer: Box, size: tuple[float, float]) -> Box:
+    """Where the agency's seal goes: its right edge a third of the way into the signer's
+    image, so that it covers the image's left third, and centred on it vertically."""
+    width, height = size
+    right = signer.left + signer.width / 3
+    middle = (signer.bottom + signer.top) / 2
+    return Box(signer.page, right - width, middle - height / 2, right, middle + height / 2)
+
+
+_NUMBER = re.compile(r"Số:\s*(\d*)\s*/\s*([A-ZĐ]+-[A-ZĐ]+)")
+
+
+def document_number(pdf: Path) -> str | None:
+    """The document's number and symbol as its first page prints them (``5/KH-STTTT``);
+    ``None`` while the number is blank (``Số: /KH-STTTT``)."""
+    from pypdf import PdfReader
+
+    text = " ".join(PdfReader(pdf).pages[0].extract_text().split())
+    found = _NUMBER.search(text)
+    if found is None:
+        raise SigningError(pdf, _("no 'Số: …' line on the first page; is this a reportkit document?"))
+    return f"{found[1]}/{found[2]}" if found[1] else None
+
+
+def _secret(source: KeySource) -> str:
+    if source.pass_env:
+        value = os.environ.get(source.pass_env)
+        if value is None:
+            raise SigningError(
+                source.p12 or source.pkcs11_lib or "",
+                _("environment variable {name} is not set; it should hold the passphrase or PIN").format(
+                    name=source.pass_env
+                ),
+            )
+        return value
+    import getpass
+
+    prompt = _("PIN for token {token}: ") if source.pkcs11_lib else _("Passphrase for {file}: ")
+    return getpass.getpass(prompt.format(token=source.token, file=source.p12))
+
+
+def _open_p12(source: KeySource):
+    from pyhanko.sign import signers
+
+    assert source.p12 is not None
+    try:
+        data = Path(source.p12).read_bytes()
+    except OSError as error:
+        raise SigningError(source.p12, error.strerror or str(error)) from None
+    try:
+        return signers.SimpleSigner.load_pkcs12_data(data, None, passphrase=_secret(source).encode())
+    except ValueError:
+        raise SigningError(
+            source.p12, _("cannot open the PKCS#12 file: wrong passphrase, or not a PKCS#12 file")
+        ) from None
+
+
+class _TokenSession:
+    """A signer on a PKCS#11 token, as a context manager that logs out when done."""
+
+    def __init__(self, source: KeySource):
+        self.source = source
+        self.session = None
+
+    def __enter__(self):
+        from pkcs11 import PKCS11Error
+        from pyhanko.config.pkcs11 import TokenCriteria
+        from pyhanko.sign import pkcs11
+
+        source = self.source
+        try:
+            self.session = pkcs11.open_pkcs11_session(
+                str(source.pkcs11_lib),
+                token_criteria=TokenCriteria(label=source.token),
+                user_pin=_secret(source),
+            )
+            signer = pkcs11.PKCS11Signer(self.session, cert_label=source.key, key_label=source.key)
+            signer.signing_cert  # noqa: B018 (reads the certificate now: a wrong label fails here)
+            return signer
+        except (PKCS11Error, OSError, RuntimeError) as error:
+            self.__exit__()
+            raise SigningError(
+                source.pkcs11_lib or "",
+                _("cannot use key {key} on token {token}: {error}").format(
+                    key=source.key, token=source.token, error=str(error) or type(error).__name__
+                ),
+            ) from None
+
+    def __exit__(self, *exc):
+        if self.session is not None:
+            self.session.close()
+            self.session = None
+
+
+def _signature_fields(pdf: Path) -> dict[str, Box | None]:
+    """The signature fields in ``pdf``: name → where its widget is (``None`` when invisible)."""
+    from pypdf import PdfReader
+
+    fields: dict[str, Box | None] = {}
+    for index, page in enumerate(PdfReader(pdf).pages):
+        for ref in page.get("/Annots") or []:
+            widget = ref.get_object()
+            field = widget if "/T" in widget else widget.get("/Parent", widget).get_object()
+            if field.get("/FT") != "/Sig":
+                continue
+            left, bottom, right, top = (float(v) for v in widget.get("/Rect", [0, 0, 0, 0]))
+            visible = right > left and top > bottom
+            fields[str(field["/T"])] = Box(index, left, bottom, right, top) if visible else None
+    return fields
+
+
+@dataclass(frozen=True)
+class Signed:
+    """What :func:`sign_pdf` did: the signed file, the field it filled and where it shows."""
+
+    output: Path
+    role: str
+    field: str
+    box: Box | None
+    timestamped: bool
+
+
+def sign_pdf(
+    pdf: Path | str,
+    role: str,
+    key: KeySource,
+    *,
+    output: Path | str | None = None,
+    image: Path | str | None = None,
+    tsa: str | None = None,
+) -> Signed:
+    """Sign ``pdf`` as ``role`` (``signer`` or ``agency``) and write ``output``.
+
+    Parameters
+    ----------
+    pdf
+        A PDF made by ``reportkit build``, signed already or not.
+    role
+        ``signer`` (the person with the authority to sign) or ``agency`` (the records office,
+        when the document is issued: it must have its number by then).
+    key
+        Where the key is, and where its passphrase or PIN comes from.
+    output
+        Where to write the signed copy; default ``<name>.signed.pdf`` beside ``pdf`` (a file
+        already named ``*.signed.pdf`` is signed in place). Written to a temporary file first,
+        so a failure leaves every file as it was.
+    image
+        A transparent PNG: the signature (``signer``) or the seal (``agency``), shown at its
+        own size when the PNG says its resolution. Without one the signature is invisible.
+    tsa
+        URL of an RFC 3161 timestamp authority: PAdES B-T instead of B-B.
+    """
+    _quiet_libraries()
+    pdf = Path(pdf)
+    if role not in ROLES:
+        raise SigningError(pdf, _("role must be one of {roles}").format(roles=", ".join(ROLES)))
+    if not pdf.is_file():
+        raise SigningError(pdf, _("no such file"))
+    if (key.p12 is None) == (key.pkcs11_lib is None):
+        raise SigningError(pdf, _("give either a PKCS#12 file or a PKCS#11 library for the key"))
+    if output is None:
+        output = pdf if pdf.name.endswith(".signed.pdf") else pdf.with_suffix(".signed.pdf")
+    output, image = Path(output), Path(image) if image else None
+    if image is not None and not image.is_file():
+        raise SigningError(image, _("no such image"))
+
+    from pypdf.errors import PdfReadError
+
+    try:
+        existing = _signature_fields(pdf)
+    except PdfReadError as error:
+        raise SigningError(pdf, _("cannot read it as a PDF: {error}").format(error=error)) from None
+    field = FIELD_NAMES[role]
+    if field in existing:
+        raise SigningError(
+            pdf, _("it already has a {role} signature (field {field})").format(role=role, field=field)
+        )
+    if role == "agency" and document_number(pdf) is None:
+        raise SigningError(
+            pdf,
+            _(
+                "the document has no number yet (Số: /…): the agency signs when it issues the "
+                "document, and the number and date must be in it before the first signature; "
+                "build it again with -p number=… -p issued_on=… and sign that copy"
+            ),
+        )
+    box = _field_box(pdf, role, image, existing)
+    data = _sign_bytes(pdf, field, box, key, image, tsa)
+    _publish(output, data)
+    return Signed(output=output, role=role, field=field, box=box, timestamped=tsa is not None)
+
+
+def _field_box(pdf: Path, role: str, image: Path | None, existing: dict[str, Box | None]) -> Box | None:
+    if image is None:
+        return None
+    space = signature_space(pdf)
+    if role == "signer":
+        return signer_box(space, _image_size(image, _SIGNATURE_HEIGHT))
+    signer = existing.get(FIELD_NAMES["signer"]) or signer_box(space, _image_size(None, _SIGNATURE_HEIGHT))
+    return seal_box(signer, _image_size(image, _SEAL_HEIGHT))
+
+
+def _sign_bytes(
+    pdf: Path, field: str, box: Box | None, key: KeySource, image: Path | None, tsa: str | None
+) -> bytes:
+    from pyhanko.pdf_utils.images import PdfImage
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.layout import AxisAlignment, InnerScaling, Margins, SimpleBoxLayoutRule
+    from pyhanko.sign import fields, signers
+    from pyhanko.sign.timestamps import HTTPTimeStamper
+    from pyhanko.stamp import StaticStampStyle
+
+    style = None
+    if image is not None:
+        style = StaticStampStyle(
+            background=PdfImage(str(image)),
+            background_opacity=1.0,
+            border_width=0,
+            background_layout=SimpleBoxLayoutRule(
+                x_align=AxisAlignment.ALIGN_MID,
+                y_align=AxisAlignment.ALIGN_MID,
+                margins=Margins(),
+                inner_content_scaling=InnerScaling.STRETCH_TO_FIT,
+            ),
+        )
+    spec = fields.SigFieldSpec(
+        sig_field_name=field,
+        on_page=box.page if box else 0,
+        box=box.as_tuple() if box else None,
+    )
+    meta = signers.PdfSignatureMetadata(
+        field_name=field,
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        reason=_REASONS[field],
+    )
+    timestamper = HTTPTimeStamper(tsa) if tsa else None
+    out = io.BytesIO()
+    with open(pdf, "rb") as stream:
+        writer = IncrementalPdfFileWriter(stream, strict=False)
+        _leave_producer_to_pyhanko(writer)
+        if key.p12 is not None:
+            signer = _open_p12(key)
+            _run_signer(pdf, signer, meta, timestamper, style, spec, writer, out)
+        else:
+            with _TokenSession(key) as signer:
+                _run_signer(pdf, signer, meta, timestamper, style, spec, writer, out)
+    return out.getvalue()
+
+
+def _leave_producer_to_pyhanko(writer) -> None:
+    """Drop ``/Producer`` from the ``/Info`` the signed revision writes.
+
+    pyHanko writes itself as the producer into the XMP but appends itself to ``/Info``'s
+    (``WeasyPrint 70.0; pyHanko 0.38.0``); PDF/A wants the two equal. Without one in ``/Info``
+    it writes the same into both.
+    """
+    from pyhanko.pdf_utils import generic
+
+    old = writer.prev.trailer_view.get("/Info")
+    if old is not None:
+        info = old.get_object()
+        writer.set_info(generic.DictionaryObject({k: v for k, v in info.items() if k != "/Producer"}))
+
+
+#: Written into each signature's /Reason (Vietnamese, as the document is).
+_REASONS = {"Signer": "Người có thẩm quyền ký", "Agency": "Cơ quan ban hành"}
+
+
+def _run_signer(pdf, signer, meta, timestamper, style, spec, writer, out) -> None:
+    from pkcs11 import PKCS11Error
+    from pyhanko.sign import signers
+    from pyhanko.sign.general import SigningError as PyhankoSigningError
+    from pyhanko.sign.timestamps import TimestampRequestError
+
+    try:
+        signers.PdfSigner(
+            meta, signer, timestamper=timestamper, stamp_style=style, new_field_spec=spec
+        ).sign_pdf(writer, output=out)
+    except (PyhankoSigningError, TimestampRequestError, PKCS11Error, OSError) as error:
+        raise SigningError(pdf, _("signing failed: {error}").format(error=error)) from None
+
+
+def _publish(output: Path, data: bytes) -> None:
+    """Write ``data`` to ``output`` through a temporary file, so ``output`` is whole or old."""
+    import tempfile
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
+        os.replace(temp, output)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    """One signature of a PDF as the validator found it."""
+
+    field: str
+    role: str
+    signer: str
+    signed_at: str
+    timestamped: bool
+    intact: bool
+    valid: bool
+    trusted: bool | None
+    #: What changed in the file after this signature, and whether the signature allows it.
+    changes: str
+    changes_allowed: bool
+
+    @property
+    def ok(self) -> bool:
+        return self.intact and self.valid and self.trusted is not False and self.changes_allowed
+
+
+@dataclass(frozen=True)
+class Verification:
+    """Every signature of a PDF, checked; ``ok`` when all are intact, valid, allowed the
+    changes made after them, and trusted when trust roots were given."""
+
+    file: Path
+    signatures: tuple[SignatureCheck, ...]
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.signatures) and all(s.ok for s in self.signatures)
+
+    def lines(self) -> list[str]:
+        """The report a person reads, one line per signature and a verdict."""
+        if not self.signatures:
+            return [_("{file}: no signatures").format(file=self.file)]
+        yes, no = _("yes"), _("NO")
+        lines = []
+        for s in self.signatures:
+            trusted = "" if s.trusted is None else _(", trusted: {v}").format(v=yes if s.trusted else no)
+            lines.append(
+                _(
+                    "{field} ({role}): {signer}; signed {time}{stamp}; intact: {intact}, "
+                    "valid: {valid}{trusted}; after it: {changes}"
+                ).format(
+                    field=s.field,
+                    role=_(_ROLE_WORDS.get(s.role, s.role)),
+                    signer=s.signer,
+                    time=s.signed_at,
+                    stamp=_(" (timestamped)") if s.timestamped else "",
+                    intact=yes if s.intact else no,
+                    valid=yes if s.valid else no,
+                    trusted=trusted,
+                    changes=s.changes,
+                )
+            )
+        lines.append(
+            _("{file}: all signatures hold").format(file=self.file)
+            if self.ok
+            else _("{file}: NOT valid").format(file=self.file)
+        )
+        return lines
+
+
+_ROLE_WORDS = {"signer": N_("signer"), "agency": N_("agency"), "other": N_("other")}
+
+
+def verify_pdf(pdf: Path | str, trust: Path | str | None = None) -> Verification:
+    """Check every signature of ``pdf`` with pyHanko's validator, offline.
+
+    ``trust`` is a PEM file of root certificates; without it ``trusted`` is not judged.
+    Changes made after a signature are judged by pyHanko's difference analysis: a later
+    signature, or filling a form field, is allowed; anything else, or bytes that belong to no
+    revision, is not.
+    """
+    from pyhanko.pdf_utils.misc import PdfReadError
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    _quiet_libraries()
+    pdf = Path(pdf)
+    roots = _read_roots(Path(trust)) if trust else []
+    try:
+        data = pdf.read_bytes()
+    except OSError as error:
+        raise SigningError(pdf, error.strerror or str(error)) from None
+    checks = []
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        signatures = reader.embedded_signatures
+        last_revision = reader.xrefs.total_revisions - 1
+        for embedded in signatures:
+            context = ValidationContext(trust_roots=roots, allow_fetching=False)
+            status = validate_pdf_signature(embedded, context, ts_validation_context=context)
+            checks.append(_check(embedded, status, bool(roots), last_revision, len(data)))
+    except (PdfReadError, ValueError) as error:
+        raise SigningError(pdf, _("cannot read it as a PDF: {error}").format(error=error)) from None
+    return Verification(pdf, tuple(checks))
+
+
+def _check(embedded, status, judge_trust: bool, last_revision: int, size: int) -> SignatureCheck:
+    from pyhanko.sign.diff_analysis import ModificationLevel
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+
+    field = embedded.field_name
+    role = {name: role for role, name in FIELD_NAMES.items()}.get(field, "other")
+    when = status.timestamp_validity.timestamp if status.timestamp_validity else status.signer_reported_dt
+    coverage, level = status.coverage, status.modification_level
+    if coverage == SignatureCoverageLevel.ENTIRE_FILE:
+        changes, allowed = _("nothing changed"), True
+    elif coverage == SignatureCoverageLevel.ENTIRE_REVISION and embedded.signed_revision < last_revision:
+        allowed = bool(status.docmdp_ok)
+        kind = {
+            ModificationLevel.LTA_UPDATES: _("validation data added"),
+            ModificationLevel.FORM_FILLING: _("later signatures or form filling"),
+        }.get(level, _("changes to the content"))
+        changes = _("{kind} ({verdict})").format(
+            kind=kind, verdict=_("allowed") if allowed else _("NOT allowed")
+        )
+    else:
+        changes, allowed = _("bytes that no revision accounts for (the file was altered)"), False
+    return SignatureCheck(
+        field=field,
+        role=role,
+        signer=_common_name(status.signing_cert),
+        signed_at=when.astimezone(_VIETNAM).isoformat(timespec="seconds") if when else "?",
+        timestamped=status.timestamp_validity is not None,
+        intact=bool(status.intact),
+        valid=bool(status.valid),
+        trusted=bool(status.trusted) if judge_trust else None,
+        changes=changes,
+        changes_allowed=allowed,
+    )
+
+
+#: Decree 30 gives signing times in Vietnam's time zone.
+_VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")
+
+
+def _common_name(certificate) -> str:
+    """The certificate subject's common name, else the whole subject."""
+    subject = certificate.subject.native
+    return subject.get("common_name") or certificate.subject.human_friendly
+
+
+def _read_roots(path: Path) -> list:
+    from asn1crypto import pem, x509
+
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise SigningError(path, error.strerror or str(error)) from None
+    blobs = [der for _kind, _headers, der in pem.unarmor(data, multiple=True)] if pem.detect(data) else [data]
+    try:
+        return [x509.Certificate.load(der) for der in blobs]
+    except ValueError:
+        raise SigningError(path, _("not a PEM or DER certificate file")) from None

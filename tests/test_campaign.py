@@ -116,7 +116,9 @@ def test_a_bad_budget_cell_is_named_by_file_row_and_column(make_campaign, budget
 
 def test_a_missing_column_names_it_and_lists_the_columns(make_campaign):
     folder = make_campaign(**{"budget.csv": "line_id,content,unit,quantity,note\n1,Băng rôn,Cái,2,\n"})
-    with pytest.raises(DataError, match=r"budget\.csv: a column 'unit_price' \(the budget table has columns"):
+    with pytest.raises(
+        DataError, match=r"budget\.csv, row 1: a column 'unit_price' \(the budget table has columns"
+    ):
         load_campaign(folder)
 
 
@@ -333,13 +335,15 @@ def to_cp1258(text: str) -> bytes:
     tone marks as combining characters after them."""
     import unicodedata
 
+    tones = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng
     out = b""
     for char in text:
         try:
             out += char.encode("cp1258")
         except UnicodeEncodeError:
             decomposed = unicodedata.normalize("NFD", char)
-            base, tone = unicodedata.normalize("NFC", decomposed[:-1]), decomposed[-1]
+            base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in tones))
+            tone = "".join(c for c in decomposed if c in tones)
             out += base.encode("cp1258") + tone.encode("cp1258")
     return out
 

@@ -1,9 +1,16 @@
-"""Read a campaign's tables (CSV or Excel) and check every cell against a schema.
+"""Read a campaign's tables (CSV or Excel) as offices save them, and check every cell.
 
-A table comes back as a DataFrame whose index is the spreadsheet row number (the header is
-row 1, so the first record is row 2) and whose columns have their final types: text as
-``str``, counts and money as ``int64`` (integer đồng, never float), dates as ``datetime64``
-and flags as ``bool``. Every bad cell is collected, so one run names all of them.
+A CSV may be separated by ``,``, ``;`` (Excel where the decimal mark is a comma, as on a
+computer set to Vietnamese) or a tab, detected from its content with CleverCSV; it may be in
+UTF-8, with or without a byte-order mark, or in Windows-1258. In CSV and .xlsx alike, a title
+line or two may stand above the header: the header is the first row holding the schema's
+column names (or their Vietnamese headers), and blank rows are no records.
+
+A table comes back as a DataFrame whose index is the row number Excel shows (with the
+header on row 1 the first record is row 2; each title line above the header adds one) and
+whose columns have their final types: text as ``str``, counts and money as ``int64``
+(integer đồng, never float), dates as ``datetime64`` and flags as ``bool``. Every bad cell
+is collected, so one run names all of them.
 
 Parsing is vectorised over whole columns: a campaign with a million activities is read in
 seconds, not minutes.
@@ -11,7 +18,9 @@ seconds, not minutes.
 
 from __future__ import annotations
 
+import csv
 import io
+import itertools
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -20,6 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from .exceptions import DataError, DataProblem
+from .i18n import N_, _, ngettext
 
 __all__ = [
     "ACTIVITIES",
@@ -28,13 +38,23 @@ __all__ = [
     "UNITS",
     "UNIT_KINDS",
     "Column",
+    "CsvText",
     "Schema",
+    "find_header",
     "find_table",
+    "read_csv_text",
     "read_table",
 ]
 
 #: How many bad cells of one column are listed before the rest are counted.
 MAX_PROBLEMS_PER_COLUMN = 20
+#: How many rows are searched for the header (title lines and blank rows may come first).
+HEADER_ROWS = 10
+#: The separators a CSV may use.
+DELIMITERS = (",", ";", "\t")
+#: How many lines the separator is detected from: enough for titles, header and records,
+#: few enough that a million activities cost no more than ten.
+SNIFF_LINES = 30
 
 
 @dataclass(frozen=True)
@@ -69,6 +89,11 @@ class Schema:
     @property
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Each accepted header, normalised, and the column it names."""
+        return {header: c.name for c in self.columns for header in (c.name, *c.aliases)}
 
 
 BUDGET = Schema(
@@ -146,11 +171,11 @@ ACTIVITIES = Schema(
 )
 
 _EXPECTED = {
-    "text": "text",
-    "count": "a whole number, 0 or more (like 12 or 1.000)",
-    "money": "a whole amount in đồng, 0 or more (like 300.000)",
-    "date": "a date like 2021-05-17 or 17/5/2021",
-    "flag": "true or false (also: có/không, x/empty, 1/0)",
+    "text": N_("text"),
+    "count": N_("a whole number, 0 or more (like 12 or 1.000)"),
+    "money": N_("a whole amount in đồng, 0 or more (like 300.000)"),
+    "date": N_("a date like 2021-05-17 or 17/5/2021"),
+    "flag": N_("true or false (also: có/không, x/empty, 1/0)"),
 }
 _TRUE = {"true", "1", "yes", "x", "có", "co", "y"}
 _FALSE = {"false", "0", "no", "không", "khong", "n"}
@@ -174,10 +199,10 @@ def read_table(path: Path, schema: Schema) -> pd.DataFrame:
     Raises
     ------
     DataError
-        Listing every missing column and bad cell, each with file, row and column.
+        Listing every bad cell, each with file, row and column; or one problem saying what
+        was found when the file cannot be read as a table of ``schema``.
     """
-    raw = _read_raw(path)
-    raw = _rename_columns(raw, path, schema)
+    raw = _read_raw(path, schema)
     totals = pd.DataFrame()
     if schema.total_labels:
         is_total = (raw[schema.key] == "") & raw[schema.label].str.lower().str.strip(" :").isin(
@@ -202,27 +227,193 @@ def read_table(path: Path, schema: Schema) -> pd.DataFrame:
     return table
 
 
-def _read_raw(path: Path) -> pd.DataFrame:
-    """Every cell as NFC text, empty cells as ``""``, indexed by spreadsheet row."""
+@dataclass(frozen=True)
+class CsvText:
+    """A CSV file's text and the way it was saved: encoding, separator, quote, line end."""
+
+    text: str
+    encoding: str  # "utf-8-sig" (with Excel's byte-order mark), "utf-8" or "cp1258"
+    delimiter: str
+    quotechar: str
+    line_end: str
+
+    def rows(self, limit: int | None = None) -> list[list[str]]:
+        """The first ``limit`` records (all without one), each a list of its cells."""
+        reader = csv.reader(io.StringIO(self.text), delimiter=self.delimiter, quotechar=self.quotechar)
+        return list(itertools.islice(reader, limit))
+
+
+def read_csv_text(path: Path) -> CsvText:
+    """Decode a CSV file and detect its separator and quote from its first lines.
+
+    UTF-8 (with or without Excel's byte-order mark) or Windows-1258: Excel on a Vietnamese
+    Windows saves "CSV (Comma delimited)" in code page 1258, whose tone marks are combining
+    characters, so that text is normalised to NFC.
+
+    Raises
+    ------
+    DataError
+        The bytes are neither UTF-8 nor Windows-1258.
+    """
+    data = path.read_bytes()
+    encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as error:
+        try:
+            text, encoding = unicodedata.normalize("NFC", data.decode("cp1258")), "cp1258"
+        except UnicodeDecodeError:
+            raise DataError(
+                DataProblem(
+                    path,
+                    _(
+                        "a CSV file in UTF-8 (in Excel: Save As → 'CSV UTF-8 (Comma delimited)') "
+                        "or in Windows-1258"
+                    ),
+                    found=_("bytes that are neither, from byte {start}").format(start=error.start),
+                )
+            ) from None
+    delimiter, quotechar = _dialect(text)
+    return CsvText(text, encoding, delimiter, quotechar, "\r\n" if "\r\n" in text[:65536] else "\n")
+
+
+def _dialect(text: str) -> tuple[str, str]:
+    """The separator (one of :data:`DELIMITERS`) and quote of ``text``, from its first lines.
+
+    CleverCSV scores each candidate by how consistently it splits the rows into cells of
+    sensible types, so a title line above the header does not throw it off (the standard
+    library's ``csv.Sniffer`` gives up on such files).
+    """
+    import clevercsv  # imported here: only CSV tables need it
+
+    end = -1
+    for _line in range(SNIFF_LINES):
+        end = text.find("\n", end + 1)
+        if end < 0:
+            break
+    sample = text if end < 0 else text[: end + 1]
+    found = clevercsv.Detector().detect(sample, delimiters=list(DELIMITERS))
+    delimiter = found.delimiter if found is not None and found.delimiter in DELIMITERS else ","
+    quotechar = found.quotechar if found is not None and found.quotechar in ("'", '"') else '"'
+    return delimiter, quotechar
+
+
+def find_header(path: Path, rows: Sequence[Sequence[str]], schema: Schema) -> int:
+    """The index in ``rows`` of the header: the first row holding every required column.
+
+    Raises
+    ------
+    DataError
+        One problem saying what the first rows hold and what to do: no header within
+        :data:`HEADER_ROWS` rows, or a header that lacks some required columns.
+    """
+    headers = schema.headers
+    required = [c.name for c in schema.columns if c.required]
+    best, best_found = None, set()
+    for index, row in enumerate(rows[:HEADER_ROWS]):
+        found = {headers.get(_normalise(str(cell))) for cell in row} - {None}
+        if all(name in found for name in required):
+            return index
+        if len(found & set(required)) > len(best_found):
+            best, best_found = index, found & set(required)
+    columns = ", ".join(required)
+    if best is not None and len(best_found) >= 2:  # a header row, with columns missing
+        missing = [name for name in required if name not in best_found]
+        expected = ngettext(
+            "a column {names} (the {table} table has columns {columns})",
+            "the columns {names} (the {table} table has columns {columns})",
+            len(missing),
+        ).format(
+            names=", ".join(f"'{name}'" for name in missing),
+            table=schema.name,
+            columns=", ".join(schema.column_names),
+        )
+        found_text = " | ".join(str(cell).strip() for cell in rows[best])
+        raise DataError(DataProblem(path, expected, row=best + 1, found=found_text))
+    expected = _(
+        "a header row with the columns {columns} (or their Vietnamese headers, such as {aliases}) "
+        "in the first {n} rows; found {found}. Save the table with one row of column names above "
+        "its records (a title line or two above it is fine)"
+    ).format(
+        columns=columns,
+        aliases=", ".join(c.aliases[0] for c in schema.columns if c.required and c.aliases) or "-",
+        n=HEADER_ROWS,
+        found=_describe(rows) or _("no rows at all"),
+    )
+    raise DataError(DataProblem(path, expected))
+
+
+def _describe(rows: Sequence[Sequence[str]], limit: int = 3, width: int = 60) -> str:
+    """The first non-blank rows, shortened: what a person needs to see why it was misread."""
+    shown = []
+    for index, row in enumerate(rows[:HEADER_ROWS]):
+        cells = [str(cell).strip() for cell in row]
+        if any(cells):
+            text = " | ".join(cells)
+            text = text if len(text) <= width else text[: width - 1] + "…"
+            shown.append(_("row {row}: '{cells}'").format(row=index + 1, cells=text))
+        if len(shown) == limit:
+            break
+    return "; ".join(shown)
+
+
+def _read_raw(path: Path, schema: Schema) -> pd.DataFrame:
+    """Every cell of the records as NFC text, empty cells as ``""``, indexed by spreadsheet row.
+
+    Columns are named by the schema (a Vietnamese header becomes its column's name).
+    """
     if not path.is_file():
-        raise DataError(DataProblem(path, "a file here (CSV or .xlsx)", found="nothing"))
+        raise DataError(DataProblem(path, _("a file here (CSV or .xlsx)"), found=_("nothing")))
     try:
         if path.suffix.lower() == ".xlsx":
-            raw = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+            raw, header = _read_xlsx(path, schema)
         else:
-            raw = _read_csv(path)
+            raw, header = _read_csv(path, schema)
     except DataError:
         raise
     except Exception as error:  # pandas and openpyxl raise many kinds for a malformed file
         raise DataError(
-            DataProblem(path, f"a readable {path.suffix or 'CSV'} table", found=str(error))
+            DataProblem(
+                path,
+                _("a readable {kind} table").format(kind=path.suffix or "CSV"),
+                found=str(error),
+            )
         ) from None
-    raw.columns = [_normalise(str(c)) for c in raw.columns]
-    raw.index = pd.RangeIndex(2, 2 + len(raw), name="row")
+    headers = schema.headers
+    raw.columns = [headers.get(name, name) for name in (_normalise(str(c)) for c in raw.columns)]
+    raw = raw.loc[:, ~raw.columns.duplicated()]
+    # The header is spreadsheet row header + 1, so the first record is row header + 2.
+    raw.index = pd.RangeIndex(header + 2, header + 2 + len(raw), name="row")
     raw = raw.fillna("").astype(str)
     for name in raw.columns:
         raw[name] = _nfc(raw[name].str.strip())
     return raw[(raw != "").any(axis=1)]  # blank lines keep their row numbers but are no records
+
+
+def _read_xlsx(path: Path, schema: Schema) -> tuple[pd.DataFrame, int]:
+    """The records below the header of the first sheet, and the header's index (row - 1)."""
+    cells = pd.read_excel(path, dtype=str, header=None, keep_default_na=False, engine="openpyxl")
+    header = find_header(path, cells.head(HEADER_ROWS).values.tolist(), schema)
+    records = cells.iloc[header + 1 :].reset_index(drop=True)
+    records.columns = list(cells.iloc[header])
+    return records, header
+
+
+def _read_csv(path: Path, schema: Schema) -> tuple[pd.DataFrame, int]:
+    """The records below the header of a CSV, and the header's index (row - 1)."""
+    source = read_csv_text(path)
+    header = find_header(path, source.rows(HEADER_ROWS), schema)
+    records = pd.read_csv(
+        io.StringIO(source.text),
+        sep=source.delimiter,
+        quotechar=source.quotechar,
+        skiprows=header,
+        dtype=str,
+        keep_default_na=False,
+        skip_blank_lines=False,
+        skipinitialspace=True,
+    )
+    return records, header
 
 
 def _nfc(cells: pd.Series) -> pd.Series:
@@ -239,52 +430,8 @@ def _nfc(cells: pd.Series) -> pd.Series:
     return cells.replace(changes) if changes else cells
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    """A CSV in UTF-8 (with or without Excel's byte-order mark) or in Windows-1258.
-
-    Excel on a Vietnamese Windows saves "CSV (Comma delimited)" in code page 1258, whose
-    tone marks are combining characters: the text is normalised to NFC afterwards.
-    """
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        try:
-            text = unicodedata.normalize("NFC", data.decode("cp1258"))
-        except UnicodeDecodeError:
-            raise DataError(
-                DataProblem(
-                    path,
-                    "a CSV file in UTF-8 (in Excel: Save As → 'CSV UTF-8 (Comma delimited)') "
-                    "or in Windows-1258",
-                    found=f"bytes that are neither, from byte {error.start}",
-                )
-            ) from None
-    return pd.read_csv(
-        io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False, skipinitialspace=True
-    )
-
-
 def _normalise(header: str) -> str:
     return " ".join(unicodedata.normalize("NFC", header).strip().lower().split())
-
-
-def _rename_columns(raw: pd.DataFrame, path: Path, schema: Schema) -> pd.DataFrame:
-    names = {}
-    for column in schema.columns:
-        for header in (column.name, *column.aliases):
-            names[header] = column.name
-    renamed = raw.rename(columns=lambda h: names.get(h, h))
-    missing = [c.name for c in schema.columns if c.required and c.name not in renamed]
-    if missing:
-        expected = ", ".join(schema.column_names)
-        raise DataError(
-            [
-                DataProblem(path, f"a column '{name}' (the {schema.name} table has columns {expected})")
-                for name in missing
-            ]
-        )
-    return renamed
 
 
 def _empty(column: Column, index: pd.Index) -> pd.Series:
@@ -330,9 +477,9 @@ def _parse_dates(cells: pd.Series) -> pd.Series:
 
 def _expected(column: Column) -> str:
     if column.kind == "choice":
-        return "one of: " + ", ".join(column.choices)
-    what = _EXPECTED[column.kind]
-    return what if column.nullable else f"{what}; it must not be empty"
+        return _("one of: {choices}").format(choices=", ".join(column.choices))
+    what = _(_EXPECTED[column.kind])
+    return what if column.nullable else _("{expected}; it must not be empty").format(expected=what)
 
 
 def _problems(path: Path, column: Column, cells: pd.Series, bad: pd.Series) -> list[DataProblem]:
@@ -345,7 +492,7 @@ def _problems(path: Path, column: Column, cells: pd.Series, bad: pd.Series) -> l
         problems.append(
             DataProblem(
                 path,
-                f"and {len(rows) - MAX_PROBLEMS_PER_COLUMN} more rows like these",
+                _("and {count} more rows like these").format(count=len(rows) - MAX_PROBLEMS_PER_COLUMN),
                 column=column.name,
             )
         )
@@ -358,7 +505,9 @@ def _duplicates(path: Path, keys: pd.Series, name: str) -> list[DataProblem]:
     return [
         DataProblem(
             path,
-            f"a unique {name}; {key!r} is already used in row {int(first_row[key])}",
+            _("a unique {column}; {key!r} is already used in row {row}").format(
+                column=name, key=key, row=int(first_row[key])
+            ),
             row=int(row),
             column=name,
         )

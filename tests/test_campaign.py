@@ -361,3 +361,25 @@ def test_a_csv_in_neither_utf8_nor_windows_1258_says_which_encoding_to_use(make_
     (folder / "budget.csv").write_bytes(b"line_id,content,unit,quantity,unit_price\n1,\x81\x8a,C,1,1\n")
     with pytest.raises(DataError, match=r"budget\.csv: a CSV file in UTF-8 \(in Excel: Save As"):
         load_campaign(folder)
+
+
+@pytest.mark.parametrize(
+    ("bom", "end"), [(True, "\n"), (False, "\r\n"), (True, "\r\n")], ids=["bom", "crlf", "bom-crlf"]
+)
+def test_campaign_yaml_saved_with_a_byte_order_mark_or_windows_line_ends(make_campaign, bom, end):
+    folder = make_campaign(RESULTS)
+    text = (folder / "campaign.yaml").read_text(encoding="utf-8")
+    (folder / "campaign.yaml").write_bytes(
+        ("\ufeff" if bom else "").encode() + text.replace("\n", end).encode()
+    )
+    config = load_campaign(folder).config
+    assert config.id == "results-2022" and config.report.window.end.isoformat() == "2022-05-31"
+
+
+def test_malformed_yaml_with_windows_line_ends_still_names_the_line(make_campaign):
+    folder = make_campaign()
+    text = (folder / "campaign.yaml").read_text(encoding="utf-8").replace("plan:\n", "plan: x: y\n")
+    (folder / "campaign.yaml").write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())
+    line = text.splitlines().index("plan: x: y") + 1
+    with pytest.raises(CampaignError, match=rf"campaign\.yaml, row {line}: valid YAML"):
+        load_campaign(folder)

@@ -95,6 +95,10 @@ class Schema:
         """Each accepted header, normalised, and the column it names."""
         return {header: c.name for c in self.columns for header in (c.name, *c.aliases)}
 
+    def column_of(self, header: str) -> str | None:
+        """The column a header cell names (``"Số lượng"`` → ``"quantity"``), or ``None``."""
+        return self.headers.get(_normalise(header))
+
 
 BUDGET = Schema(
     name="budget",
@@ -307,11 +311,10 @@ def find_header(path: Path, rows: Sequence[Sequence[str]], schema: Schema) -> in
         One problem saying what the first rows hold and what to do: no header within
         :data:`HEADER_ROWS` rows, or a header that lacks some required columns.
     """
-    headers = schema.headers
     required = [c.name for c in schema.columns if c.required]
     best, best_found = None, set()
     for index, row in enumerate(rows[:HEADER_ROWS]):
-        found = {headers.get(_normalise(str(cell))) for cell in row} - {None}
+        found = {schema.column_of(str(cell)) for cell in row} - {None}
         if all(name in found for name in required):
             return index
         if len(found & set(required)) > len(best_found):

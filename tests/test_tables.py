@@ -229,7 +229,11 @@ def test_a_table_that_cannot_be_read_gets_one_message_saying_what_was_found(tmp_
     message = str(caught.value)
     assert "a header row with the columns line_id, content, unit, quantity, unit_price" in message
     assert "in the first 10 rows" in message and found in message
-    assert "Save the table with one row of column names above its records" in message
+    assert "(or their Vietnamese headers, such as STT, Nội dung, ĐVT, Số lượng, Đơn giá)" in message
+    assert (
+        "Save the table as .xlsx or as CSV separated by ',', ';' or tab, with one row of column names"
+        in message
+    )
     assert "a column 'line_id'" not in message
 
 

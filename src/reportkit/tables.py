@@ -93,7 +93,7 @@ class Schema:
     @property
     def headers(self) -> dict[str, str]:
         """Each accepted header, normalised, and the column it names."""
-        return {header: c.name for c in self.columns for header in (c.name, *c.aliases)}
+        return {_normalise(header): c.name for c in self.columns for header in (c.name, *c.aliases)}
 
     def column_of(self, header: str) -> str | None:
         """The column a header cell names (``"Số lượng"`` → ``"quantity"``), or ``None``."""
@@ -106,13 +106,13 @@ BUDGET = Schema(
     total_labels=("tổng cộng", "tổng", "cộng"),
     label="content",
     columns=(
-        Column("line_id", aliases=("stt",)),
-        Column("content", aliases=("nội dung",)),
-        Column("unit", aliases=("đvt", "đơn vị tính")),
-        Column("quantity", "count", aliases=("số lượng",)),
-        Column("unit_price", "money", aliases=("đơn giá",)),
-        Column("amount", "money", required=False, nullable=True, aliases=("thành tiền",)),
-        Column("note", required=False, nullable=True, aliases=("ghi chú",)),
+        Column("line_id", aliases=("STT",)),
+        Column("content", aliases=("Nội dung",)),
+        Column("unit", aliases=("ĐVT", "Đơn vị tính")),
+        Column("quantity", "count", aliases=("Số lượng",)),
+        Column("unit_price", "money", aliases=("Đơn giá",)),
+        Column("amount", "money", required=False, nullable=True, aliases=("Thành tiền",)),
+        Column("note", required=False, nullable=True, aliases=("Ghi chú",)),
     ),
 )
 
@@ -335,8 +335,8 @@ def find_header(path: Path, rows: Sequence[Sequence[str]], schema: Schema) -> in
         raise DataError(DataProblem(path, expected, row=best + 1, found=found_text))
     expected = _(
         "a header row with the columns {columns} (or their Vietnamese headers, such as {aliases}) "
-        "in the first {n} rows; found {found}. Save the table with one row of column names above "
-        "its records (a title line or two above it is fine)"
+        "in the first {n} rows; found {found}. Save the table as .xlsx or as CSV separated by ',', ';' "
+        "or tab, with one row of column names above its records (a title line or two above it is fine)"
     ).format(
         columns=columns,
         aliases=", ".join(c.aliases[0] for c in schema.columns if c.required and c.aliases) or "-",

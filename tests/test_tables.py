@@ -70,7 +70,7 @@ def test_the_separator_is_detected_and_title_lines_are_skipped(tmp_path, sep, ab
 )
 def test_a_semicolon_budget_with_a_title_in_every_encoding_excel_writes(tmp_path, encoding, end):
     path = write(tmp_path, csv_text([padded(TITLE), HEADER, LINE], ";", end), encoding)
-    source = read_csv_text(path)
+    source = read_csv_text(path, BUDGET)
     assert (source.encoding, source.delimiter, source.line_end) == (encoding, ";", end)
     budget = read_table(path, BUDGET)
     assert budget["content"].tolist() == [LINE[1]] and budget["unit_price"].tolist() == [300_000]

@@ -81,10 +81,9 @@ def new_campaign(
         (staging / CONFIG_FILE).write_bytes(
             edit_config(config.read_bytes(), config, campaign_id, year, old.config.year, theme)
         )
-        written = [staging / CONFIG_FILE]
         budget = old.files[1]
         shutil.copyfile(budget, staging / budget.name)
-        written.append(staging / budget.name)
+        written = {CONFIG_FILE: None, budget.name: tables.BUDGET}  # to review, with their schemas
         if old.config.report is not None:
             units, activities = old.files[2], old.files[3]
             if units.suffix == ".csv":
@@ -98,17 +97,17 @@ def new_campaign(
                 _rewrite_csv(activities, staging / activities.name, tables.ACTIVITIES, records=False)
             else:
                 _empty_activities_csv(staging / f"{activities.stem}.csv")
-            written += [staging / units.name, staging / f"{activities.stem}.csv"]
+            written |= {units.name: tables.UNITS, f"{activities.stem}.csv": tables.ACTIVITIES}
         load_campaign(staging)  # what was written must load
         os.rename(staging, folder)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     review = tuple(
-        f"{path.name}:{number}: {line.strip()}"
-        for path in (folder / p.name for p in written)
-        if path.suffix != ".xlsx"
-        for number, line in enumerate(_text(path).splitlines(), 1)
+        f"{name}:{number}: {line.strip()}"
+        for name, schema in written.items()
+        if not name.endswith(".xlsx")
+        for number, line in enumerate(_text(folder / name, schema).splitlines(), 1)
         if str(old.config.year) in line and not line.lstrip().startswith("#")
     )
     return NewCampaign(folder, review)
@@ -249,7 +248,7 @@ def _rewrite_csv(
     without it only the title lines and the header are kept. The text is UTF-8, with Excel's
     byte-order mark if the source had one or was in Windows-1258 (which Excel then reads).
     """
-    text = tables.read_csv_text(source)
+    text = tables.read_csv_text(source, schema)
     rows = text.rows()
     header = tables.find_header(source, rows, schema)
     names = [schema.column_of(cell) for cell in rows[header]]
@@ -258,9 +257,7 @@ def _rewrite_csv(
         for row in (rows[header + 1 :] if records else [])
     ]
     buffer = io.StringIO()
-    writer = csv.writer(
-        buffer, delimiter=text.delimiter, quotechar=text.quotechar, lineterminator=text.line_end
-    )
+    writer = csv.writer(buffer, delimiter=text.delimiter, lineterminator=text.line_end)
     writer.writerows([*rows[: header + 1], *kept])
     target.write_bytes(buffer.getvalue().encode("utf-8" if text.encoding == "utf-8" else "utf-8-sig"))
 
@@ -270,5 +267,7 @@ def _empty_activities_csv(path: Path) -> None:
     path.write_text(columns + "\n", encoding="utf-8")
 
 
-def _text(path: Path) -> str:
-    return tables.read_csv_text(path).text if path.suffix == ".csv" else path.read_text(encoding="utf-8-sig")
+def _text(path: Path, schema: tables.Schema | None) -> str:
+    if schema is None:
+        return path.read_text(encoding="utf-8-sig")
+    return tables.read_csv_text(path, schema).text

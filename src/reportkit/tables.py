@@ -1,10 +1,11 @@
 """Read a campaign's tables (CSV or Excel) as offices save them, and check every cell.
 
 A CSV may be separated by ``,``, ``;`` (Excel where the decimal mark is a comma, as on a
-computer set to Vietnamese) or a tab, detected from its content with CleverCSV; it may be in
-UTF-8, with or without a byte-order mark, or in Windows-1258. In CSV and .xlsx alike, a title
-line or two may stand above the header: the header is the first row holding the schema's
-column names (or their Vietnamese headers), and blank rows are no records.
+computer set to Vietnamese) or a tab, whichever splits one of its first rows into the
+table's header; it may be in UTF-8, with or without a byte-order mark, or in Windows-1258.
+In CSV and .xlsx alike, a title line or two may stand above the header: the header is the
+first row holding the schema's column names (or their Vietnamese headers), and blank rows
+are no records.
 
 A table comes back as a DataFrame whose index is the row number Excel shows (with the
 header on row 1 the first record is row 2; each title line above the header adds one) and
@@ -52,9 +53,6 @@ MAX_PROBLEMS_PER_COLUMN = 20
 HEADER_ROWS = 10
 #: The separators a CSV may use.
 DELIMITERS = (",", ";", "\t")
-#: How many lines the separator is detected from: enough for titles, header and records,
-#: few enough that a million activities cost no more than ten.
-SNIFF_LINES = 30
 
 
 @dataclass(frozen=True)
@@ -233,22 +231,27 @@ def read_table(path: Path, schema: Schema) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class CsvText:
-    """A CSV file's text and the way it was saved: encoding, separator, quote, line end."""
+    """A CSV file's text and the way it was saved: encoding, separator, line end.
+
+    Cells are quoted with ``"``, as Excel, LibreOffice and Google Sheets quote them.
+    """
 
     text: str
     encoding: str  # "utf-8-sig" (with Excel's byte-order mark), "utf-8" or "cp1258"
     delimiter: str
-    quotechar: str
     line_end: str
 
     def rows(self, limit: int | None = None) -> list[list[str]]:
         """The first ``limit`` records (all without one), each a list of its cells."""
-        reader = csv.reader(io.StringIO(self.text), delimiter=self.delimiter, quotechar=self.quotechar)
+        # The first lines only (four per record, for cells that hold line breaks): a million
+        # activities are never copied to find a header.
+        text = self.text if limit is None else _head(self.text, 4 * limit)
+        reader = csv.reader(io.StringIO(text), delimiter=self.delimiter)
         return list(itertools.islice(reader, limit))
 
 
-def read_csv_text(path: Path) -> CsvText:
-    """Decode a CSV file and detect its separator and quote from its first lines.
+def read_csv_text(path: Path, schema: Schema) -> CsvText:
+    """Decode a CSV file of ``schema`` and detect its separator from its first lines.
 
     UTF-8 (with or without Excel's byte-order mark) or Windows-1258: Excel on a Vietnamese
     Windows saves "CSV (Comma delimited)" in code page 1258, whose tone marks are combining
@@ -277,29 +280,36 @@ def read_csv_text(path: Path) -> CsvText:
                     found=_("bytes that are neither, from byte {start}").format(start=error.start),
                 )
             ) from None
-    delimiter, quotechar = _dialect(text)
-    return CsvText(text, encoding, delimiter, quotechar, "\r\n" if "\r\n" in text[:65536] else "\n")
+    line_end = "\r\n" if "\r\n" in text[:65536] else "\n"
+    return CsvText(text, encoding, _delimiter(text, schema), line_end)
 
 
-def _dialect(text: str) -> tuple[str, str]:
-    """The separator (one of :data:`DELIMITERS`) and quote of ``text``, from its first lines.
+def _delimiter(text: str, schema: Schema) -> str:
+    """The separator that splits the first rows into the table's header.
 
-    CleverCSV scores each candidate by how consistently it splits the rows into cells of
-    sensible types, so a title line above the header does not throw it off (the standard
-    library's ``csv.Sniffer`` gives up on such files).
+    The header is the best evidence there is: its cells are the schema's column names,
+    which never hold a separator, so exactly one of :data:`DELIMITERS` yields them however
+    many commas the records hold and whatever title lines stand above. When none does,
+    the one that finds most of the columns is kept, so the message names what is missing.
     """
-    import clevercsv  # imported here: only CSV tables need it
+    head = _head(text, 4 * HEADER_ROWS)
+    scores = []
+    for delimiter in DELIMITERS:
+        rows = list(itertools.islice(csv.reader(io.StringIO(head), delimiter=delimiter), HEADER_ROWS))
+        index, found = _scan(rows, schema)
+        complete = len(found) == len([c for c in schema.columns if c.required])
+        scores.append((complete, len(found), -(index or 0), -DELIMITERS.index(delimiter)))
+    return DELIMITERS[-max(scores)[3]]
 
+
+def _head(text: str, lines: int) -> str:
+    """The first ``lines`` lines of ``text``."""
     end = -1
-    for _line in range(SNIFF_LINES):
+    for _line in range(lines):
         end = text.find("\n", end + 1)
         if end < 0:
-            break
-    sample = text if end < 0 else text[: end + 1]
-    found = clevercsv.Detector().detect(sample, delimiters=list(DELIMITERS))
-    delimiter = found.delimiter if found is not None and found.delimiter in DELIMITERS else ","
-    quotechar = found.quotechar if found is not None and found.quotechar in ("'", '"') else '"'
-    return delimiter, quotechar
+            return text
+    return text[: end + 1]
 
 
 def find_header(path: Path, rows: Sequence[Sequence[str]], schema: Schema) -> int:
@@ -312,13 +322,9 @@ def find_header(path: Path, rows: Sequence[Sequence[str]], schema: Schema) -> in
         :data:`HEADER_ROWS` rows, or a header that lacks some required columns.
     """
     required = [c.name for c in schema.columns if c.required]
-    best, best_found = None, set()
-    for index, row in enumerate(rows[:HEADER_ROWS]):
-        found = {schema.column_of(str(cell)) for cell in row} - {None}
-        if all(name in found for name in required):
-            return index
-        if len(found & set(required)) > len(best_found):
-            best, best_found = index, found & set(required)
+    best, best_found = _scan(rows, schema)
+    if best is not None and best_found == set(required):
+        return best
     columns = ", ".join(required)
     if best is not None and len(best_found) >= 2:  # a header row, with columns missing
         missing = [name for name in required if name not in best_found]
@@ -344,6 +350,25 @@ def find_header(path: Path, rows: Sequence[Sequence[str]], schema: Schema) -> in
         found=_describe(rows) or _("no rows at all"),
     )
     raise DataError(DataProblem(path, expected))
+
+
+def _columns(row: Sequence[str], schema: Schema) -> set[str]:
+    """The required columns that the cells of ``row`` name."""
+    return {schema.column_of(str(cell)) for cell in row} & {c.name for c in schema.columns if c.required}
+
+
+def _scan(rows: Sequence[Sequence[str]], schema: Schema) -> tuple[int | None, set[str]]:
+    """The first row of the first :data:`HEADER_ROWS` naming the most required columns (the
+    header, when it names them all), and the columns it names; ``None`` if no row names one."""
+    required = {c.name for c in schema.columns if c.required}
+    best_index, best = None, set()
+    for index, row in enumerate(rows[:HEADER_ROWS]):
+        found = _columns(row, schema)
+        if len(found) > len(best):
+            best_index, best = index, found
+        if found == required:
+            break
+    return best_index, best
 
 
 def _describe(rows: Sequence[Sequence[str]], limit: int = 3, width: int = 60) -> str:
@@ -404,12 +429,11 @@ def _read_xlsx(path: Path, schema: Schema) -> tuple[pd.DataFrame, int]:
 
 def _read_csv(path: Path, schema: Schema) -> tuple[pd.DataFrame, int]:
     """The records below the header of a CSV, and the header's index (row - 1)."""
-    source = read_csv_text(path)
+    source = read_csv_text(path, schema)
     header = find_header(path, source.rows(HEADER_ROWS), schema)
     records = pd.read_csv(
         io.StringIO(source.text),
         sep=source.delimiter,
-        quotechar=source.quotechar,
         skiprows=header,
         dtype=str,
         keep_default_na=False,

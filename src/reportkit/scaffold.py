@@ -30,7 +30,7 @@ from .exceptions import CampaignError, DataProblem, ParameterError
 from .i18n import _
 from .paths import ID_PATTERN
 
-__all__ = ["NewCampaign", "new_campaign"]
+__all__ = ["NewCampaign", "edit_config", "new_campaign"]
 
 #: Keys whose value is a date even when it is quoted, so that it moves with the year.
 _DATED_KEYS = ("event_date", "deadline", "start", "end", "issued_on")

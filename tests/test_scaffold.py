@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from reportkit.campaign import load_campaign
-from reportkit.exceptions import ParameterError
+from reportkit.exceptions import DataError, ParameterError
 from reportkit.scaffold import new_campaign
 
 from .conftest import RESULTS, ROOT, SAMPLE, build_campaign, pdf_text
@@ -190,7 +190,7 @@ def test_a_failure_leaves_nothing_behind(tmp_path):
     with pytest.raises(ParameterError, match="use lower-case letters"):
         new_campaign(source, "../x", 2023)
     (source / "units.csv").write_text("unit_id,name\n", encoding="utf-8")  # the source itself is bad
-    with pytest.raises(Exception, match=r"units\.csv"):
+    with pytest.raises(DataError, match=r"units\.csv"):
         new_campaign(source, "results-2023", 2023)
     after = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
     assert after == before

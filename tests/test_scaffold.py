@@ -17,7 +17,7 @@ import yaml
 
 from reportkit.campaign import load_campaign
 from reportkit.exceptions import DataError, ParameterError
-from reportkit.scaffold import new_campaign
+from reportkit.scaffold import edit_config, new_campaign
 
 from .conftest import RESULTS, ROOT, SAMPLE, build_campaign, pdf_text
 
@@ -110,6 +110,17 @@ def test_the_comments_stay_where_they_were(tmp_path):
     assert "  number:   # registered on 5/1\n" in new  # the value gone, its comment in its column
     assert "  number:      # written when the report is registered\n" in new
     assert "  issued_on: 2023-01      # signed on that day\n" in new
+
+
+@pytest.mark.parametrize("start", ["---\n", "# Kế hoạch năm 2022\n\n--- # the only document\n"])
+def test_a_document_start_and_the_comments_above_it_stay(tmp_path, start):
+    text = start + (VARIANTS / "comments.yaml").read_text(encoding="utf-8")
+    made = new_campaign(campaign_with(tmp_path, text.encode()), "results-2023", 2023)
+    new = (made.folder / "campaign.yaml").read_text(encoding="utf-8")
+    plain = edit_config(
+        (VARIANTS / "comments.yaml").read_bytes(), Path("campaign.yaml"), "results-2023", 2023, 2022
+    )
+    assert new == start + plain.decode("utf-8")  # the same edit as without them
 
 
 def test_a_number_without_a_comment_gets_one_saying_why_it_is_empty(tmp_path):

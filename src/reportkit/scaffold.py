@@ -135,8 +135,12 @@ def edit_config(
     yaml.preserve_quotes = True
     yaml.width = 1 << 16  # never fold a long line the user kept on one line
     crlf = "\r\n" in text  # written back as it came; ruamel.yaml itself would keep the "\r"s in comments
+    text = text.replace("\r\n", "\n")
+    # ruamel.yaml drops a "---" line and the comments above it: they are kept aside as they are.
+    start = re.match(r"(?:[ \t]*(?:#[^\n]*)?\n)*---(?:[ \t][^\n]*)?\n", text)
+    prefix = start[0] if start else ""
     try:
-        config = yaml.load(text.replace("\r\n", "\n"))
+        config = yaml.load(text[len(prefix) :])
     except YAMLError as error:
         raise CampaignError(DataProblem(path, _("valid YAML ({problem})").format(problem=error))) from None
     yaml.indent(**_indentation(config))
@@ -157,7 +161,8 @@ def edit_config(
             section["issued_on"] = _like(issued, str(issued)[:7])
     out = io.StringIO()
     yaml.dump(config, out)
-    edited = out.getvalue().replace("\n", "\r\n") if crlf else out.getvalue()
+    edited = prefix + out.getvalue()
+    edited = edited.replace("\n", "\r\n") if crlf else edited
     return ("\ufeff" if bom else "").encode() + edited.encode("utf-8")
 
 
@@ -242,7 +247,7 @@ def _indentation(config: Any) -> dict[str, int]:
 def _rewrite_csv(
     source: Path, target: Path, schema: tables.Schema, *, records: bool, blank: frozenset[str] = frozenset()
 ) -> None:
-    """Write ``target`` as ``source`` was saved: its separator, quote, title lines and line ends.
+    """Write ``target`` as ``source`` was saved: its separator, title lines and line ends.
 
     ``records`` keeps the rows below the header (with the columns in ``blank`` emptied);
     without it only the title lines and the header are kept. The text is UTF-8, with Excel's

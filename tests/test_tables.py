@@ -28,8 +28,8 @@ TITLE = "Dự trù kinh phí tuyên truyền Ngày Viễn thông và Xã hội t
 
 
 def csv_text(rows: list[list[str]], sep: str = ",", end: str = "\n") -> str:
-    """Rows joined as a spreadsheet writes them (cells holding the separator quoted)."""
-    quote = lambda cell: f'"{cell}"' if sep in cell or '"' in cell else cell  # noqa: E731
+    """Rows joined as a spreadsheet writes them (cells holding the separator or a line break quoted)."""
+    quote = lambda cell: f'"{cell}"' if sep in cell or '"' in cell or "\n" in cell else cell  # noqa: E731
     return "".join(sep.join(quote(cell) for cell in row) + end for row in rows)
 
 
@@ -305,3 +305,15 @@ def test_a_semicolon_budget_with_a_title_line_builds_the_samples_plan(tmp_path):
     assert lines == list(
         seed[["content", "quantity", "unit_price", "amount"]].itertuples(index=False, name=None)
     )
+
+
+def test_a_title_cell_with_a_line_break_is_one_row(tmp_path):
+    rows = [
+        ["Dự trù kinh phí\nnăm 2021", "", "", "", "", ""],
+        HEADER,
+        LINE,
+        ["2", "Pa-nô", "Cái", "x", "1", ""],
+    ]
+    with pytest.raises(DataError) as caught:
+        read_table(write(tmp_path, csv_text(rows, ";")), BUDGET)
+    assert [(p.row, p.column) for p in caught.value.problems] == [(4, "quantity")]  # Excel: title 1, header 2

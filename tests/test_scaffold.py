@@ -193,6 +193,30 @@ def test_semicolon_tables_with_title_lines_keep_their_shape(tmp_path):
     assert load_campaign(made.folder).units["reported_on"].isna().all()
 
 
+def test_units_as_xlsx_with_a_title_lose_only_their_report_dates(tmp_path):
+    from openpyxl import Workbook, load_workbook
+    from openpyxl.styles import Font
+
+    source = campaign_with(tmp_path, (VARIANTS / "comments.yaml").read_bytes())
+    rows = [line.split(",") for line in (source / "units.csv").read_text(encoding="utf-8").splitlines()]
+    (source / "units.csv").unlink()
+    book = Workbook()
+    book.active.append(["Danh sách đơn vị tham gia năm 2022"])
+    book.active["A1"].font = Font(bold=True)
+    for row in rows:
+        book.active.append(row)
+    book.save(source / "units.xlsx")
+    made = new_campaign(source, "results-2023", 2023)
+
+    sheet = load_workbook(made.folder / "units.xlsx").active
+    values = [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
+    assert values[0][0] == "Danh sách đơn vị tham gia năm 2022" and sheet["A1"].font.b
+    assert values[1] == rows[0]  # the header
+    assert [row[:-1] for row in values[2:]] == [row[:-1] for row in rows[1:]]
+    assert all(row[-1] == "" for row in values[2:]) and any(row[-1] for row in rows[1:])
+    assert load_campaign(made.folder).units["reported_on"].isna().all()
+
+
 def test_a_failure_leaves_nothing_behind(tmp_path):
     source = campaign_with(tmp_path, (VARIANTS / "comments.yaml").read_bytes())
     before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))

@@ -86,13 +86,13 @@ def new_campaign(
         written = {CONFIG_FILE: None, budget.name: tables.BUDGET}  # to review, with their schemas
         if old.config.report is not None:
             units, activities = old.files[2], old.files[3]
+            # next year nobody has reported yet
             if units.suffix == ".csv":
-                # next year nobody has reported yet
                 _rewrite_csv(
                     units, staging / units.name, tables.UNITS, records=True, blank=frozenset({"reported_on"})
                 )
             else:
-                shutil.copyfile(units, staging / units.name)
+                _blank_xlsx_column(units, staging / units.name, tables.UNITS, "reported_on")
             if activities.suffix == ".csv":
                 _rewrite_csv(activities, staging / activities.name, tables.ACTIVITIES, records=False)
             else:
@@ -265,6 +265,25 @@ def _rewrite_csv(
     writer = csv.writer(buffer, delimiter=text.delimiter, lineterminator=text.line_end)
     writer.writerows([*rows[: header + 1], *kept])
     target.write_bytes(buffer.getvalue().encode("utf-8" if text.encoding == "utf-8" else "utf-8-sig"))
+
+
+def _blank_xlsx_column(source: Path, target: Path, schema: tables.Schema, column: str) -> None:
+    """Copy a workbook with ``column`` emptied below the header of its first sheet (the one
+    reportkit reads); titles, formatting and other sheets stay."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(source)
+    sheet = book.worksheets[0]
+    rows = [
+        ["" if v is None else str(v) for v in row]
+        for row in sheet.iter_rows(max_row=tables.HEADER_ROWS, values_only=True)
+    ]
+    header = tables.find_header(source, rows, schema)
+    for index, cell in enumerate(rows[header]):
+        if schema.column_of(cell) == column:
+            for (row,) in sheet.iter_rows(min_row=header + 2, min_col=index + 1, max_col=index + 1):
+                row.value = None
+    book.save(target)
 
 
 def _empty_activities_csv(path: Path) -> None:

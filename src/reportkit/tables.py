@@ -25,6 +25,7 @@ import itertools
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -88,7 +89,7 @@ class Schema:
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
 
-    @property
+    @cached_property
     def headers(self) -> dict[str, str]:
         """Each accepted header, normalised, and the column it names."""
         return {_normalise(header): c.name for c in self.columns for header in (c.name, *c.aliases)}

@@ -116,7 +116,9 @@ def test_a_bad_budget_cell_is_named_by_file_row_and_column(make_campaign, budget
 
 def test_a_missing_column_names_it_and_lists_the_columns(make_campaign):
     folder = make_campaign(**{"budget.csv": "line_id,content,unit,quantity,note\n1,Băng rôn,Cái,2,\n"})
-    with pytest.raises(DataError, match=r"budget\.csv: a column 'unit_price' \(the budget table has columns"):
+    with pytest.raises(
+        DataError, match=r"budget\.csv, row 1: a column 'unit_price' \(the budget table has columns"
+    ):
         load_campaign(folder)
 
 
@@ -333,13 +335,15 @@ def to_cp1258(text: str) -> bytes:
     tone marks as combining characters after them."""
     import unicodedata
 
+    tones = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng
     out = b""
     for char in text:
         try:
             out += char.encode("cp1258")
         except UnicodeEncodeError:
             decomposed = unicodedata.normalize("NFD", char)
-            base, tone = unicodedata.normalize("NFC", decomposed[:-1]), decomposed[-1]
+            base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in tones))
+            tone = "".join(c for c in decomposed if c in tones)
             out += base.encode("cp1258") + tone.encode("cp1258")
     return out
 
@@ -356,4 +360,26 @@ def test_a_csv_in_neither_utf8_nor_windows_1258_says_which_encoding_to_use(make_
     folder = make_campaign()
     (folder / "budget.csv").write_bytes(b"line_id,content,unit,quantity,unit_price\n1,\x81\x8a,C,1,1\n")
     with pytest.raises(DataError, match=r"budget\.csv: a CSV file in UTF-8 \(in Excel: Save As"):
+        load_campaign(folder)
+
+
+@pytest.mark.parametrize(
+    ("bom", "end"), [(True, "\n"), (False, "\r\n"), (True, "\r\n")], ids=["bom", "crlf", "bom-crlf"]
+)
+def test_campaign_yaml_saved_with_a_byte_order_mark_or_windows_line_ends(make_campaign, bom, end):
+    folder = make_campaign(RESULTS)
+    text = (folder / "campaign.yaml").read_text(encoding="utf-8")
+    (folder / "campaign.yaml").write_bytes(
+        ("\ufeff" if bom else "").encode() + text.replace("\n", end).encode()
+    )
+    config = load_campaign(folder).config
+    assert config.id == "results-2022" and config.report.window.end.isoformat() == "2022-05-31"
+
+
+def test_malformed_yaml_with_windows_line_ends_still_names_the_line(make_campaign):
+    folder = make_campaign()
+    text = (folder / "campaign.yaml").read_text(encoding="utf-8").replace("plan:\n", "plan: x: y\n")
+    (folder / "campaign.yaml").write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())
+    line = text.splitlines().index("plan: x: y") + 1
+    with pytest.raises(CampaignError, match=rf"campaign\.yaml, row {line}: valid YAML"):
         load_campaign(folder)

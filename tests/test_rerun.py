@@ -223,7 +223,7 @@ def test_new_makes_next_years_campaign_ready_to_edit(campaign, tmp_path):
     new = campaign.parent / "results-2023"
     config = (new / "campaign.yaml").read_text(encoding="utf-8")
     assert "id: results-2023" in config and "year: 2023" in config and "event_date: 2023-05-17" in config
-    assert 'theme: "Chủ đề mới"' in config and "deadline: 2023-06-04" in config
+    assert "theme: Chủ đề mới" in config and "deadline: 2023-06-04" in config
     assert "issued_on: 2023-06" in config and "number: 7" not in config
     assert (new / "activities.csv").read_text(encoding="utf-8").count("\n") == 1
     assert ",2022-" not in (new / "units.csv").read_text(encoding="utf-8")

@@ -3,7 +3,12 @@
 The new folder keeps everything that carries over (agency, signer, text, budget lines as a
 starting point) and clears what belongs to one year: dates move to the new year, numbers
 and days of issue are blanked, the activities are emptied and the units' report dates
-cleared. ``campaign.yaml`` is edited line by line, so its comments stay.
+cleared.
+
+``campaign.yaml`` is edited with ruamel.yaml's round trip, never as lines of text: comments,
+key order, quoting, block and flow styles, indentation, Windows line endings and a
+byte-order mark stay as the user wrote them, and only the edited values change. The tables
+keep their separator, title lines and line endings.
 """
 
 from __future__ import annotations
@@ -11,88 +16,34 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
 import re
 import shutil
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from .campaign import load_campaign
-from .exceptions import ParameterError, ReportkitError
+from . import tables
+from .campaign import CONFIG_FILE, load_campaign
+from .exceptions import CampaignError, DataProblem, ParameterError
+from .i18n import _
 from .paths import ID_PATTERN
 
-__all__ = ["NewCampaign", "new_campaign"]
+__all__ = ["NewCampaign", "edit_config", "new_campaign"]
+
+#: Keys whose value is a date even when it is quoted, so that it moves with the year.
+_DATED_KEYS = ("event_date", "deadline", "start", "end", "issued_on")
+#: The comment put after a number that had none, so the blank reads as intended.
+_NUMBER_COMMENT = "written when it is registered"
 
 
 @dataclass(frozen=True)
 class NewCampaign:
-    """The folder made, and the lines of campaign.yaml that still name the old year."""
+    """The folder made, and the lines of its files that still name the old year."""
 
     folder: Path
     to_review: tuple[str, ...]
-
-
-def _move_year(text: str, years: int) -> str:
-    """Every ISO date or year-month in ``text`` moved by ``years`` (29 February → 28)."""
-
-    def move(match: re.Match) -> str:
-        year, month, day = int(match["y"]) + years, match["m"], match["d"]
-        if day is None:
-            return f"{year}-{month}"
-        try:
-            return dt.date(year, int(month), int(day)).isoformat()
-        except ValueError:
-            return dt.date(year, int(month), 28).isoformat()
-
-    return re.sub(r"(?<!\d)(?P<y>\d{4})-(?P<m>\d{2})(?:-(?P<d>\d{2}))?(?!\d)", move, text)
-
-
-_DATED_KEYS = ("event_date", "deadline", "start", "end")
-
-
-def _edit_config(text: str, campaign_id: str, year: int, old_year: int, theme: str | None) -> str:
-    lines = []
-    for line in text.splitlines():
-        key = re.match(r"^(\s*)([a-z_]+):(\s*)(.*)$", line)
-        if key:
-            indent, name, value = key[1], key[2], key[4]
-            comment = re.search(r"(^|\s+)#.*$", value)
-            tail = comment.group(0) if comment else ""
-            if name == "id" and not indent:
-                line = f"id: {campaign_id}{tail}"
-            elif name == "year" and not indent:
-                line = f"year: {year}{tail}"
-            elif name == "theme" and not indent and theme is not None:
-                line = f"theme: {_yaml_text(theme)}"
-            elif name == "number" and indent:
-                line = f"{indent}number:{tail or '            # written when it is registered'}"
-            elif name == "issued_on" and indent:
-                moved = _move_year(value[: len(value) - len(tail)].strip(), year - old_year)
-                line = f"{indent}issued_on: {moved[:7]}{tail}"  # the day is written at signing
-            elif name in _DATED_KEYS:
-                line = _move_year(line, year - old_year)
-        elif re.search(r"\bwindow: \{", line):
-            line = _move_year(line, year - old_year)
-        lines.append(line)
-    return "\n".join(lines) + "\n"
-
-
-def _yaml_text(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _header_only(path: Path) -> str:
-    first = path.read_text(encoding="utf-8-sig").splitlines()[:1]
-    return (first[0] + "\n") if first else ""
-
-
-def _units_without_report_dates(path: Path) -> str:
-    rows = list(csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines()))
-    buffer = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows({**row, "reported_on": ""} for row in rows)
-    return buffer.getvalue() or _header_only(path)
 
 
 def new_campaign(
@@ -100,48 +51,247 @@ def new_campaign(
 ) -> NewCampaign:
     """Make ``<parent>/<campaign_id>/`` from the campaign in ``source`` for ``year``.
 
+    The folder is written beside its final place and renamed into it only once it loads
+    and checks, so a failure leaves nothing half-made (and never touches ``source``).
+
     Raises
     ------
     ParameterError
         The id is not a folder name, or the folder already exists.
+    DataError
+        The source campaign does not load, or (a bug) the new one does not.
     """
     if not ID_PATTERN.fullmatch(campaign_id):
-        raise ParameterError("--id", f"{campaign_id!r}: use lower-case letters, digits, '-', '_' and '.'")
-    old = load_campaign(source)
-    folder = (parent or source.parent) / campaign_id
-    if folder.exists():
-        raise ParameterError("--id", f"{folder} exists already; choose another id or remove it")
-    old_year = old.config.year
-    folder.mkdir(parents=True)
-    try:
-        config = _edit_config(
-            (source / "campaign.yaml").read_text(encoding="utf-8"), campaign_id, year, old_year, theme
+        raise ParameterError(
+            "--id",
+            _("{value}: use lower-case letters, digits, '-', '_' and '.'").format(value=repr(campaign_id)),
         )
-        (folder / "campaign.yaml").write_text(config, encoding="utf-8")
+    old = load_campaign(source)
+    parent = parent or source.parent
+    folder = parent / campaign_id
+    if folder.exists():
+        raise ParameterError(
+            "--id", _("{folder} exists already; choose another id or remove it").format(folder=folder)
+        )
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = parent / f".{campaign_id}.{uuid.uuid4().hex[:8]}.new"  # beside it: the rename is atomic
+    staging.mkdir()
+    try:
+        config = source / CONFIG_FILE
+        (staging / CONFIG_FILE).write_bytes(
+            edit_config(config.read_bytes(), config, campaign_id, year, old.config.year, theme)
+        )
         budget = old.files[1]
-        shutil.copyfile(budget, folder / budget.name)
+        shutil.copyfile(budget, staging / budget.name)
+        written = {CONFIG_FILE: None, budget.name: tables.BUDGET}  # to review, with their schemas
         if old.config.report is not None:
             units, activities = old.files[2], old.files[3]
+            # next year nobody has reported yet
             if units.suffix == ".csv":
-                (folder / units.name).write_text(_units_without_report_dates(units), encoding="utf-8")
+                _rewrite_csv(
+                    units, staging / units.name, tables.UNITS, records=True, blank=frozenset({"reported_on"})
+                )
             else:
-                shutil.copyfile(units, folder / units.name)
-            (folder / "activities.csv").write_text(
-                _header_only(activities)
-                if activities.suffix == ".csv"
-                else "activity_id,unit_id,date,channel,quantity,reach,cost_vnd,"
-                "budget_line_id,evidence,note\n",
-                encoding="utf-8",
-            )
-        load_campaign(folder)  # what was written must load
-    except ReportkitError:
-        shutil.rmtree(folder, ignore_errors=True)
+                _blank_xlsx_column(units, staging / units.name, tables.UNITS, "reported_on")
+            if activities.suffix == ".csv":
+                _rewrite_csv(activities, staging / activities.name, tables.ACTIVITIES, records=False)
+            else:
+                _empty_activities_csv(staging / f"{activities.stem}.csv")
+            written |= {units.name: tables.UNITS, f"{activities.stem}.csv": tables.ACTIVITIES}
+        load_campaign(staging)  # what was written must load
+        os.rename(staging, folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
         raise
     review = tuple(
-        f"{path.name}:{n}: {line.strip()}"
-        for path in (folder / "campaign.yaml", folder / budget.name)
-        if path.suffix != ".xlsx"
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-        if str(old_year) in line and not line.lstrip().startswith("#")
+        f"{name}:{number}: {line.strip()}"
+        for name, schema in written.items()
+        if not name.endswith(".xlsx")
+        for number, line in enumerate(_text(folder / name, schema).splitlines(), 1)
+        if str(old.config.year) in line and not line.lstrip().startswith("#")
     )
     return NewCampaign(folder, review)
+
+
+def edit_config(
+    data: bytes, path: Path, campaign_id: str, year: int, old_year: int, theme: str | None = None
+) -> bytes:
+    """``campaign.yaml`` (its bytes) for the new campaign, edited by round trip.
+
+    Raises
+    ------
+    CampaignError
+        The file is not UTF-8 or not YAML that ruamel.yaml can read back.
+    """
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    bom = data.startswith(b"\xef\xbb\xbf")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CampaignError(DataProblem(path, _("a YAML file in UTF-8"))) from None
+    yaml = YAML()  # round trip
+    yaml.preserve_quotes = True
+    yaml.width = 1 << 16  # never fold a long line the user kept on one line
+    crlf = "\r\n" in text  # written back as it came; ruamel.yaml itself would keep the "\r"s in comments
+    text = text.replace("\r\n", "\n")
+    # ruamel.yaml drops a "---" line and the comments above it: they are kept aside as they are.
+    start = re.match(r"(?:[ \t]*(?:#[^\n]*)?\n)*---(?:[ \t][^\n]*)?\n", text)
+    prefix = start[0] if start else ""
+    try:
+        config = yaml.load(text[len(prefix) :])
+    except YAMLError as error:
+        raise CampaignError(DataProblem(path, _("valid YAML ({problem})").format(problem=error))) from None
+    yaml.indent(**_indentation(config))
+    years = year - old_year
+    config["id"] = _like(config.get("id"), campaign_id)
+    config["year"] = _like(config.get("year"), year)
+    if theme is not None:
+        config["theme"] = _like(config.get("theme"), theme)
+    _move_dates(config, years)
+    for document in ("plan", "report"):
+        section = config.get(document)
+        if not hasattr(section, "ca"):
+            continue
+        if "number" in section:
+            _blank_number(section)
+        issued = section.get("issued_on")
+        if issued not in (None, ""):  # the day is written when it is signed
+            section["issued_on"] = _like(issued, str(issued)[:7])
+    out = io.StringIO()
+    yaml.dump(config, out)
+    edited = prefix + out.getvalue()
+    edited = edited.replace("\n", "\r\n") if crlf else edited
+    return ("\ufeff" if bom else "").encode() + edited.encode("utf-8")
+
+
+def _like(old: Any, new: Any) -> Any:
+    """``new`` in the style of ``old``: quoted if it was quoted, text if it was text."""
+    from ruamel.yaml.scalarstring import ScalarString
+
+    if isinstance(old, ScalarString):
+        return type(old)(str(new))
+    if isinstance(old, str) and not isinstance(new, str):
+        return str(new)
+    return new
+
+
+def _move_dates(node: Any, years: int) -> None:
+    """Move every date under ``node`` by ``years``: dates YAML typed, and the dated keys' text."""
+    items = node.items() if hasattr(node, "items") else enumerate(node) if isinstance(node, list) else ()
+    for key, value in list(items):
+        if isinstance(value, dt.date):
+            node[key] = _moved_date(value, years)
+        elif isinstance(value, str) and key in _DATED_KEYS:
+            node[key] = _like(value, _move_year(str(value), years))
+        elif isinstance(value, dict | list):
+            _move_dates(value, years)
+
+
+def _moved_date(date: dt.date, years: int) -> dt.date:
+    try:
+        return date.replace(year=date.year + years)
+    except ValueError:  # 29 February
+        return date.replace(year=date.year + years, day=28)
+
+
+def _move_year(text: str, years: int) -> str:
+    """Every ISO date or year-month in ``text`` moved by ``years`` (29 February → 28)."""
+
+    def move(match: re.Match) -> str:
+        year, month, day = int(match["y"]), int(match["m"]), match["d"]
+        if day is None:
+            return f"{year + years:04d}-{month:02d}"
+        return _moved_date(dt.date(year, month, int(day)), years).isoformat()
+
+    return re.sub(r"(?<!\d)(?P<y>\d{4})-(?P<m>\d{2})(?:-(?P<d>\d{2}))?(?!\d)", move, text)
+
+
+def _blank_number(section: Any) -> None:
+    """Empty ``number``, keeping its comment, or giving it one that says why it is empty."""
+    had_comment = section.ca.items.get("number") is not None
+    section["number"] = None
+    if not had_comment:
+        section.yaml_add_eol_comment(_NUMBER_COMMENT, "number")
+
+
+def _indentation(config: Any) -> dict[str, int]:
+    """The indentation the file uses, read from where the parser found its first nested nodes.
+
+    Returns ruamel.yaml's ``mapping``, ``sequence`` and ``offset`` (of the dash).
+    """
+    found: dict[str, int] = {}
+
+    def walk(node: Any) -> None:
+        if not hasattr(node, "lc") or len(found) == 3:
+            return
+        pairs = node.items() if hasattr(node, "items") else enumerate(node)
+        for key, value in pairs:
+            if not hasattr(value, "lc") or value.fa.flow_style() or not value:
+                continue
+            key_column = node.lc.key(key)[1] if hasattr(node, "items") else node.lc.item(key)[1]
+            if hasattr(value, "items") and "mapping" not in found and hasattr(node, "items"):
+                found["mapping"] = value.lc.key(next(iter(value)))[1] - key_column
+            elif isinstance(value, list) and "sequence" not in found and hasattr(node, "items"):
+                dash, item = value.lc.col, value.lc.item(0)[1]
+                found["offset"] = max(dash - key_column, 0)
+                found["sequence"] = item - key_column
+            walk(value)
+
+    walk(config)
+    mapping = found.get("mapping", 2)
+    return {"mapping": mapping, "sequence": found.get("sequence", mapping), "offset": found.get("offset", 0)}
+
+
+def _rewrite_csv(
+    source: Path, target: Path, schema: tables.Schema, *, records: bool, blank: frozenset[str] = frozenset()
+) -> None:
+    """Write ``target`` as ``source`` was saved: its separator, title lines and line ends.
+
+    ``records`` keeps the rows below the header (with the columns in ``blank`` emptied);
+    without it only the title lines and the header are kept. The text is UTF-8, with Excel's
+    byte-order mark if the source had one or was in Windows-1258 (which Excel then reads).
+    """
+    text = tables.read_csv_text(source, schema)
+    rows = text.rows()
+    header = tables.find_header(source, rows, schema)
+    names = [schema.column_of(cell) for cell in rows[header]]
+    kept = [
+        [("" if index < len(names) and names[index] in blank else cell) for index, cell in enumerate(row)]
+        for row in (rows[header + 1 :] if records else [])
+    ]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=text.delimiter, lineterminator=text.line_end)
+    writer.writerows([*rows[: header + 1], *kept])
+    target.write_bytes(buffer.getvalue().encode("utf-8" if text.encoding == "utf-8" else "utf-8-sig"))
+
+
+def _blank_xlsx_column(source: Path, target: Path, schema: tables.Schema, column: str) -> None:
+    """Copy a workbook with ``column`` emptied below the header of its first sheet (the one
+    reportkit reads); titles, formatting and other sheets stay."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(source)
+    sheet = book.worksheets[0]
+    rows = [
+        ["" if v is None else str(v) for v in row]
+        for row in sheet.iter_rows(max_row=tables.HEADER_ROWS, values_only=True)
+    ]
+    header = tables.find_header(source, rows, schema)
+    for index, cell in enumerate(rows[header]):
+        if schema.column_of(cell) == column:
+            for (row,) in sheet.iter_rows(min_row=header + 2, min_col=index + 1, max_col=index + 1):
+                row.value = None
+    book.save(target)
+
+
+def _empty_activities_csv(path: Path) -> None:
+    columns = ",".join(c.name for c in tables.ACTIVITIES.columns)
+    path.write_text(columns + "\n", encoding="utf-8")
+
+
+def _text(path: Path, schema: tables.Schema | None) -> str:
+    if schema is None:
+        return path.read_text(encoding="utf-8-sig")
+    return tables.read_csv_text(path, schema).text

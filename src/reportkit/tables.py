@@ -1,9 +1,17 @@
-"""Read a campaign's tables (CSV or Excel) and check every cell against a schema.
+"""Read a campaign's tables (CSV or Excel) as offices save them, and check every cell.
 
-A table comes back as a DataFrame whose index is the spreadsheet row number (the header is
-row 1, so the first record is row 2) and whose columns have their final types: text as
-``str``, counts and money as ``int64`` (integer đồng, never float), dates as ``datetime64``
-and flags as ``bool``. Every bad cell is collected, so one run names all of them.
+A CSV may be separated by ``,``, ``;`` (Excel where the decimal mark is a comma, as on a
+computer set to Vietnamese) or a tab, whichever splits one of its first rows into the
+table's header; it may be in UTF-8, with or without a byte-order mark, or in Windows-1258.
+In CSV and .xlsx alike, a title line or two may stand above the header: the header is the
+first row holding the schema's column names (or their Vietnamese headers), and blank rows
+are no records.
+
+A table comes back as a DataFrame whose index is the row number Excel shows (with the
+header on row 1 the first record is row 2; each title line above the header adds one) and
+whose columns have their final types: text as ``str``, counts and money as ``int64``
+(integer đồng, never float), dates as ``datetime64`` and flags as ``bool``. Every bad cell
+is collected, so one run names all of them.
 
 Parsing is vectorised over whole columns: a campaign with a million activities is read in
 seconds, not minutes.
@@ -11,15 +19,19 @@ seconds, not minutes.
 
 from __future__ import annotations
 
+import csv
 import io
+import itertools
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
 
 from .exceptions import DataError, DataProblem
+from .i18n import N_, _, ngettext
 
 __all__ = [
     "ACTIVITIES",
@@ -28,13 +40,20 @@ __all__ = [
     "UNITS",
     "UNIT_KINDS",
     "Column",
+    "CsvText",
     "Schema",
+    "find_header",
     "find_table",
+    "read_csv_text",
     "read_table",
 ]
 
 #: How many bad cells of one column are listed before the rest are counted.
 MAX_PROBLEMS_PER_COLUMN = 20
+#: How many rows are searched for the header (title lines and blank rows may come first).
+HEADER_ROWS = 10
+#: The separators a CSV may use.
+DELIMITERS = (",", ";", "\t")
 
 
 @dataclass(frozen=True)
@@ -70,6 +89,15 @@ class Schema:
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
 
+    @cached_property
+    def headers(self) -> dict[str, str]:
+        """Each accepted header, normalised, and the column it names."""
+        return {_normalise(header): c.name for c in self.columns for header in (c.name, *c.aliases)}
+
+    def column_of(self, header: str) -> str | None:
+        """The column a header cell names (``"Số lượng"`` → ``"quantity"``), or ``None``."""
+        return self.headers.get(_normalise(header))
+
 
 BUDGET = Schema(
     name="budget",
@@ -77,13 +105,13 @@ BUDGET = Schema(
     total_labels=("tổng cộng", "tổng", "cộng"),
     label="content",
     columns=(
-        Column("line_id", aliases=("stt",)),
-        Column("content", aliases=("nội dung",)),
-        Column("unit", aliases=("đvt", "đơn vị tính")),
-        Column("quantity", "count", aliases=("số lượng",)),
-        Column("unit_price", "money", aliases=("đơn giá",)),
-        Column("amount", "money", required=False, nullable=True, aliases=("thành tiền",)),
-        Column("note", required=False, nullable=True, aliases=("ghi chú",)),
+        Column("line_id", aliases=("STT",)),
+        Column("content", aliases=("Nội dung",)),
+        Column("unit", aliases=("ĐVT", "Đơn vị tính")),
+        Column("quantity", "count", aliases=("Số lượng",)),
+        Column("unit_price", "money", aliases=("Đơn giá",)),
+        Column("amount", "money", required=False, nullable=True, aliases=("Thành tiền",)),
+        Column("note", required=False, nullable=True, aliases=("Ghi chú",)),
     ),
 )
 
@@ -146,11 +174,11 @@ ACTIVITIES = Schema(
 )
 
 _EXPECTED = {
-    "text": "text",
-    "count": "a whole number, 0 or more (like 12 or 1.000)",
-    "money": "a whole amount in đồng, 0 or more (like 300.000)",
-    "date": "a date like 2021-05-17 or 17/5/2021",
-    "flag": "true or false (also: có/không, x/empty, 1/0)",
+    "text": N_("text"),
+    "count": N_("a whole number, 0 or more (like 12 or 1.000)"),
+    "money": N_("a whole amount in đồng, 0 or more (like 300.000)"),
+    "date": N_("a date like 2021-05-17 or 17/5/2021"),
+    "flag": N_("true or false (also: có/không, x/empty, 1/0)"),
 }
 _TRUE = {"true", "1", "yes", "x", "có", "co", "y"}
 _FALSE = {"false", "0", "no", "không", "khong", "n"}
@@ -174,10 +202,10 @@ def read_table(path: Path, schema: Schema) -> pd.DataFrame:
     Raises
     ------
     DataError
-        Listing every missing column and bad cell, each with file, row and column.
+        Listing every bad cell, each with file, row and column; or one problem saying what
+        was found when the file cannot be read as a table of ``schema``.
     """
-    raw = _read_raw(path)
-    raw = _rename_columns(raw, path, schema)
+    raw = _read_raw(path, schema)
     totals = pd.DataFrame()
     if schema.total_labels:
         is_total = (raw[schema.key] == "") & raw[schema.label].str.lower().str.strip(" :").isin(
@@ -202,27 +230,218 @@ def read_table(path: Path, schema: Schema) -> pd.DataFrame:
     return table
 
 
-def _read_raw(path: Path) -> pd.DataFrame:
-    """Every cell as NFC text, empty cells as ``""``, indexed by spreadsheet row."""
+@dataclass(frozen=True)
+class CsvText:
+    """A CSV file's text and the way it was saved: encoding, separator, line end.
+
+    Cells are quoted with ``"``, as Excel, LibreOffice and Google Sheets quote them.
+    """
+
+    text: str
+    encoding: str  # "utf-8-sig" (with Excel's byte-order mark), "utf-8" or "cp1258"
+    delimiter: str
+    line_end: str
+
+    def rows(self, limit: int | None = None) -> list[list[str]]:
+        """The first ``limit`` records (all without one), each a list of its cells."""
+        # The first lines only (four per record, for cells that hold line breaks): a million
+        # activities are never copied to find a header.
+        text = self.text if limit is None else _head(self.text, 4 * limit)
+        reader = csv.reader(io.StringIO(text), delimiter=self.delimiter)
+        return list(itertools.islice(reader, limit))
+
+
+def read_csv_text(path: Path, schema: Schema) -> CsvText:
+    """Decode a CSV file of ``schema`` and detect its separator from its first lines.
+
+    UTF-8 (with or without Excel's byte-order mark) or Windows-1258: Excel on a Vietnamese
+    Windows saves "CSV (Comma delimited)" in code page 1258, whose tone marks are combining
+    characters, so that text is normalised to NFC.
+
+    Raises
+    ------
+    DataError
+        The bytes are neither UTF-8 nor Windows-1258.
+    """
+    data = path.read_bytes()
+    encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as error:
+        try:
+            text, encoding = unicodedata.normalize("NFC", data.decode("cp1258")), "cp1258"
+        except UnicodeDecodeError:
+            raise DataError(
+                DataProblem(
+                    path,
+                    _(
+                        "a CSV file in UTF-8 (in Excel: Save As → 'CSV UTF-8 (Comma delimited)') "
+                        "or in Windows-1258"
+                    ),
+                    found=_("bytes that are neither, from byte {start}").format(start=error.start),
+                )
+            ) from None
+    line_end = "\r\n" if "\r\n" in text[:65536] else "\n"
+    return CsvText(text, encoding, _delimiter(text, schema), line_end)
+
+
+def _delimiter(text: str, schema: Schema) -> str:
+    """The separator that splits the first rows into the table's header.
+
+    The header is the best evidence there is: its cells are the schema's column names,
+    which never hold a separator, so exactly one of :data:`DELIMITERS` yields them however
+    many commas the records hold and whatever title lines stand above. When none does,
+    the one that finds most of the columns is kept, so the message names what is missing.
+    """
+    head = _head(text, 4 * HEADER_ROWS)
+    scores = []
+    for delimiter in DELIMITERS:
+        rows = list(itertools.islice(csv.reader(io.StringIO(head), delimiter=delimiter), HEADER_ROWS))
+        index, found = _scan(rows, schema)
+        complete = len(found) == len([c for c in schema.columns if c.required])
+        scores.append((complete, len(found), -(index or 0), -DELIMITERS.index(delimiter)))
+    return DELIMITERS[-max(scores)[3]]
+
+
+def _head(text: str, lines: int) -> str:
+    """The first ``lines`` lines of ``text``."""
+    end = -1
+    for _line in range(lines):
+        end = text.find("\n", end + 1)
+        if end < 0:
+            return text
+    return text[: end + 1]
+
+
+def find_header(path: Path, rows: Sequence[Sequence[str]], schema: Schema) -> int:
+    """The index in ``rows`` of the header: the first row holding every required column.
+
+    Raises
+    ------
+    DataError
+        One problem saying what the first rows hold and what to do: no header within
+        :data:`HEADER_ROWS` rows, or a header that lacks some required columns.
+    """
+    required = [c.name for c in schema.columns if c.required]
+    best, best_found = _scan(rows, schema)
+    if best is not None and best_found == set(required):
+        return best
+    columns = ", ".join(required)
+    if best is not None and len(best_found) >= 2:  # a header row, with columns missing
+        missing = [name for name in required if name not in best_found]
+        expected = ngettext(
+            "a column {names} (the {table} table has columns {columns})",
+            "the columns {names} (the {table} table has columns {columns})",
+            len(missing),
+        ).format(
+            names=", ".join(f"'{name}'" for name in missing),
+            table=schema.name,
+            columns=", ".join(schema.column_names),
+        )
+        found_text = " | ".join(str(cell).strip() for cell in rows[best])
+        raise DataError(DataProblem(path, expected, row=best + 1, found=found_text))
+    expected = _(
+        "a header row with the columns {columns} (or their Vietnamese headers, such as {aliases}) "
+        "in the first {n} rows; found {found}. Save the table as .xlsx or as CSV separated by ',', ';' "
+        "or tab, with one row of column names above its records (a title line or two above it is fine)"
+    ).format(
+        columns=columns,
+        aliases=", ".join(c.aliases[0] for c in schema.columns if c.required and c.aliases) or "-",
+        n=HEADER_ROWS,
+        found=_describe(rows) or _("no rows at all"),
+    )
+    raise DataError(DataProblem(path, expected))
+
+
+def _columns(row: Sequence[str], schema: Schema) -> set[str]:
+    """The required columns that the cells of ``row`` name."""
+    return {schema.column_of(str(cell)) for cell in row} & {c.name for c in schema.columns if c.required}
+
+
+def _scan(rows: Sequence[Sequence[str]], schema: Schema) -> tuple[int | None, set[str]]:
+    """The first row of the first :data:`HEADER_ROWS` naming the most required columns (the
+    header, when it names them all), and the columns it names; ``None`` if no row names one."""
+    required = {c.name for c in schema.columns if c.required}
+    best_index, best = None, set()
+    for index, row in enumerate(rows[:HEADER_ROWS]):
+        found = _columns(row, schema)
+        if len(found) > len(best):
+            best_index, best = index, found
+        if found == required:
+            break
+    return best_index, best
+
+
+def _describe(rows: Sequence[Sequence[str]], limit: int = 3, width: int = 60) -> str:
+    """The first non-blank rows, shortened: what a person needs to see why it was misread."""
+    shown = []
+    for index, row in enumerate(rows[:HEADER_ROWS]):
+        cells = [str(cell).strip() for cell in row]
+        if any(cells):
+            text = " | ".join(cells)
+            text = text if len(text) <= width else text[: width - 1] + "…"
+            shown.append(_("row {row}: '{cells}'").format(row=index + 1, cells=text))
+        if len(shown) == limit:
+            break
+    return "; ".join(shown)
+
+
+def _read_raw(path: Path, schema: Schema) -> pd.DataFrame:
+    """Every cell of the records as NFC text, empty cells as ``""``, indexed by spreadsheet row.
+
+    Columns are named by the schema (a Vietnamese header becomes its column's name).
+    """
     if not path.is_file():
-        raise DataError(DataProblem(path, "a file here (CSV or .xlsx)", found="nothing"))
+        raise DataError(DataProblem(path, _("a file here (CSV or .xlsx)"), found=_("nothing")))
     try:
         if path.suffix.lower() == ".xlsx":
-            raw = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+            raw, header = _read_xlsx(path, schema)
         else:
-            raw = _read_csv(path)
+            raw, header = _read_csv(path, schema)
     except DataError:
         raise
     except Exception as error:  # pandas and openpyxl raise many kinds for a malformed file
         raise DataError(
-            DataProblem(path, f"a readable {path.suffix or 'CSV'} table", found=str(error))
+            DataProblem(
+                path,
+                _("a readable {kind} table").format(kind=path.suffix or "CSV"),
+                found=str(error),
+            )
         ) from None
-    raw.columns = [_normalise(str(c)) for c in raw.columns]
-    raw.index = pd.RangeIndex(2, 2 + len(raw), name="row")
+    headers = schema.headers
+    raw.columns = [headers.get(name, name) for name in (_normalise(str(c)) for c in raw.columns)]
+    raw = raw.loc[:, ~raw.columns.duplicated()]
+    # The header is spreadsheet row header + 1, so the first record is row header + 2.
+    raw.index = pd.RangeIndex(header + 2, header + 2 + len(raw), name="row")
     raw = raw.fillna("").astype(str)
     for name in raw.columns:
         raw[name] = _nfc(raw[name].str.strip())
     return raw[(raw != "").any(axis=1)]  # blank lines keep their row numbers but are no records
+
+
+def _read_xlsx(path: Path, schema: Schema) -> tuple[pd.DataFrame, int]:
+    """The records below the header of the first sheet, and the header's index (row - 1)."""
+    cells = pd.read_excel(path, dtype=str, header=None, keep_default_na=False, engine="openpyxl")
+    header = find_header(path, cells.head(HEADER_ROWS).values.tolist(), schema)
+    records = cells.iloc[header + 1 :].reset_index(drop=True)
+    records.columns = list(cells.iloc[header])
+    return records, header
+
+
+def _read_csv(path: Path, schema: Schema) -> tuple[pd.DataFrame, int]:
+    """The records below the header of a CSV, and the header's index (row - 1)."""
+    source = read_csv_text(path, schema)
+    header = find_header(path, source.rows(HEADER_ROWS), schema)
+    records = pd.read_csv(
+        io.StringIO(source.text),
+        sep=source.delimiter,
+        skiprows=header,
+        dtype=str,
+        keep_default_na=False,
+        skip_blank_lines=False,
+        skipinitialspace=True,
+    )
+    return records, header
 
 
 def _nfc(cells: pd.Series) -> pd.Series:
@@ -239,52 +458,8 @@ def _nfc(cells: pd.Series) -> pd.Series:
     return cells.replace(changes) if changes else cells
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    """A CSV in UTF-8 (with or without Excel's byte-order mark) or in Windows-1258.
-
-    Excel on a Vietnamese Windows saves "CSV (Comma delimited)" in code page 1258, whose
-    tone marks are combining characters: the text is normalised to NFC afterwards.
-    """
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        try:
-            text = unicodedata.normalize("NFC", data.decode("cp1258"))
-        except UnicodeDecodeError:
-            raise DataError(
-                DataProblem(
-                    path,
-                    "a CSV file in UTF-8 (in Excel: Save As → 'CSV UTF-8 (Comma delimited)') "
-                    "or in Windows-1258",
-                    found=f"bytes that are neither, from byte {error.start}",
-                )
-            ) from None
-    return pd.read_csv(
-        io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False, skipinitialspace=True
-    )
-
-
 def _normalise(header: str) -> str:
     return " ".join(unicodedata.normalize("NFC", header).strip().lower().split())
-
-
-def _rename_columns(raw: pd.DataFrame, path: Path, schema: Schema) -> pd.DataFrame:
-    names = {}
-    for column in schema.columns:
-        for header in (column.name, *column.aliases):
-            names[header] = column.name
-    renamed = raw.rename(columns=lambda h: names.get(h, h))
-    missing = [c.name for c in schema.columns if c.required and c.name not in renamed]
-    if missing:
-        expected = ", ".join(schema.column_names)
-        raise DataError(
-            [
-                DataProblem(path, f"a column '{name}' (the {schema.name} table has columns {expected})")
-                for name in missing
-            ]
-        )
-    return renamed
 
 
 def _empty(column: Column, index: pd.Index) -> pd.Series:
@@ -330,9 +505,9 @@ def _parse_dates(cells: pd.Series) -> pd.Series:
 
 def _expected(column: Column) -> str:
     if column.kind == "choice":
-        return "one of: " + ", ".join(column.choices)
-    what = _EXPECTED[column.kind]
-    return what if column.nullable else f"{what}; it must not be empty"
+        return _("one of: {choices}").format(choices=", ".join(column.choices))
+    what = _(_EXPECTED[column.kind])
+    return what if column.nullable else _("{expected}; it must not be empty").format(expected=what)
 
 
 def _problems(path: Path, column: Column, cells: pd.Series, bad: pd.Series) -> list[DataProblem]:
@@ -345,7 +520,7 @@ def _problems(path: Path, column: Column, cells: pd.Series, bad: pd.Series) -> l
         problems.append(
             DataProblem(
                 path,
-                f"and {len(rows) - MAX_PROBLEMS_PER_COLUMN} more rows like these",
+                _("and {count} more rows like these").format(count=len(rows) - MAX_PROBLEMS_PER_COLUMN),
                 column=column.name,
             )
         )
@@ -358,7 +533,9 @@ def _duplicates(path: Path, keys: pd.Series, name: str) -> list[DataProblem]:
     return [
         DataProblem(
             path,
-            f"a unique {name}; {key!r} is already used in row {int(first_row[key])}",
+            _("a unique {column}; {key!r} is already used in row {row}").format(
+                column=name, key=key, row=int(first_row[key])
+            ),
             row=int(row),
             column=name,
         )

@@ -164,13 +164,66 @@ def _parser() -> argparse.ArgumentParser:
     how.add_argument("--grid", metavar="FILE.csv", help="one run per row; the header names parameters")
     batch.add_argument("--jobs", type=int, default=1, help="runs at once (default: 1)")
     _add_output_options(batch)
+    _add_forms_command(commands)
+    _add_collect_command(commands)
     return parser
+
+
+def _add_forms_command(commands) -> None:
+    from .i18n import _
+
+    forms = commands.add_parser(
+        "forms",
+        help=_("write one form (.xlsx) per target unit for it to report its results"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=_(
+            "Write <out>/<campaign id>/forms/<unit_id>.xlsx for every target unit of units.csv, in "
+            "Vietnamese, and record each form's token in the campaign's forms.csv."
+        ),
+        epilog=_("example:\n  reportkit forms data/campaigns/wtisd-2021-phu-yen --out outputs"),
+    )
+    forms.add_argument("campaign", help=_("campaign folder"))
+    forms.add_argument("--out", default="outputs", help=_("output folder (default: %(default)s)"))
+
+
+def _add_collect_command(commands) -> None:
+    from .i18n import _
+
+    collect = commands.add_parser(
+        "collect",
+        help=_("take the returned forms into the campaign's activities and units"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=_(
+            "Read returned forms (.xlsx or .ods; files, or folders as they came by email), check every "
+            "cell, and write the campaign's activities.csv, the units' reported_on and the evidence "
+            "sent beside the forms. Nothing is written if any form has a problem, unless --partial."
+        ),
+        epilog=_(
+            "examples:\n"
+            "  reportkit collect data/campaigns/wtisd-2021-phu-yen returns/\n"
+            "  reportkit collect data/campaigns/wtisd-2021-phu-yen mail/*.xlsx --partial\n"
+            "exit codes: 0 all taken in, 1 --partial refused some forms, 2 nothing written."
+        ),
+    )
+    collect.add_argument("campaign", help=_("campaign folder"))
+    collect.add_argument("returns", nargs="+", help=_("returned forms, or folders holding them"))
+    collect.add_argument(
+        "--partial", action="store_true", help=_("take in the good forms and list the others")
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``reportkit`` command; returns the exit code."""
     args = _parser().parse_args(argv)
-    handlers = {"build": _build, "validate": _validate, "params": _params, "new": _new, "batch": _batch}
+    handlers = {
+        "build": _build,
+        "validate": _validate,
+        "params": _params,
+        "new": _new,
+        "batch": _batch,
+        "forms": _forms,
+        "collect": _collect,
+    }
     try:
         return handlers[args.command](args)
     except ReportkitError as error:
@@ -287,6 +340,27 @@ def _batch(args: argparse.Namespace) -> int:
         for variant, outcome in outcomes.items():
             print(f"{variant}: {outcome}", file=sys.stderr if outcome.startswith("error") else sys.stdout)
     return 1 if failed else 0
+
+
+def _forms(args: argparse.Namespace) -> int:
+    from .forms import issue_forms
+    from .i18n import _
+
+    issued = issue_forms(args.campaign, out=args.out)
+    print(
+        _("{folder}: {n} forms; tokens in {register} ({new} new)").format(
+            folder=issued.folder, n=len(issued.forms), register=issued.register, new=issued.new_tokens
+        )
+    )
+    return 0
+
+
+def _collect(args: argparse.Namespace) -> int:
+    from .collect import collect_returns, summary_lines
+
+    result = collect_returns(args.campaign, args.returns, partial=args.partial)
+    print("\n".join(summary_lines(result)))
+    return 1 if result.refused else 0
 
 
 if __name__ == "__main__":

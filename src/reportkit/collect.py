@@ -32,6 +32,7 @@ from pathlib import Path
 
 from .exceptions import DataError, DataProblem, ReturnProblem, ReturnsError
 from .i18n import _, ngettext
+from .vn import format_vnd
 
 __all__ = ["Collected", "UnitReturn", "collect_returns", "find_returns", "summary_lines"]
 
@@ -117,6 +118,8 @@ def collect_returns(
         A form has a problem and ``partial`` is false (nothing is written), or no form at all
         could be taken in.
     """
+    import pandas as pd
+
     from . import returns as reading
     from .campaign import load_campaign
     from .forms import funding_choices, read_register
@@ -207,7 +210,7 @@ def collect_returns(
     }
     targets = campaign.units[campaign.units["target"]]
     not_returned = tuple(
-        (u, n) for u, n in zip(targets["unit_id"], targets["name"], strict=True) if not reported[u]
+        (u, n) for u, n in zip(targets["unit_id"], targets["name"], strict=True) if pd.isna(reported[u])
     )
     return Collected(folder, deadline, returned, not_returned, tuple(problems), len(rows), kept, written=True)
 
@@ -301,9 +304,9 @@ def _row(activity_id, unit_id, date, channel, quantity, reach, cost, line, evide
                 unit_id,
                 date.isoformat(),
                 channel,
-                str(int(quantity)),
-                str(int(reach)) if reach else "",
-                str(int(cost)) if cost else "",
+                format_vnd(int(quantity)),  # 1.200, as the sample and data/README.md write it
+                format_vnd(int(reach)) if reach else "",
+                format_vnd(int(cost)) if cost else "",
                 line,
                 evidence,
                 note,
@@ -324,7 +327,7 @@ def _units(units, chosen: dict):
 
 def _csv(rows: Iterable[Sequence[str]]) -> bytes:
     text = io.StringIO()
-    csv.writer(text, lineterminator="\n").writerows(rows)
+    csv.writer(text).writerows(rows)  # CRLF, as Excel writes CSV and as the sample is
     return text.getvalue().encode("utf-8")
 
 

@@ -189,9 +189,19 @@ def collect_returns(
     if not good:
         raise ReturnsError(problems, heading=_("no returned form could be taken in:"))
     chosen = {unit_id: _latest(forms) for unit_id, forms in good.items()}
-    rows, kept = _merge(campaign.activities, chosen, list(units.index))
+    raw_activities = _raw(activities_path, "activity_id")
+    rows, kept = _merge(campaign.activities, chosen, list(units.index), raw_activities and raw_activities[1])
+    header = _header(raw_activities, ACTIVITY_COLUMNS)
     unit_rows = _units(campaign.units, chosen)
-    evidence = _publish(folder, chosen, rows, unit_rows, units_path, activities_path)
+    raw_units = _raw(units_path, "unit_id")
+    unit_table = [_header(raw_units, UNIT_COLUMNS)]
+    for u in unit_rows.itertuples():
+        typed = dict(zip(UNIT_COLUMNS, _unit_cells(u), strict=True))
+        row = dict(raw_units[1][u.unit_id]) if raw_units and u.unit_id in raw_units[1] else typed
+        row["reported_on"] = typed["reported_on"] if u.unit_id in chosen else row.get("reported_on", "")
+        unit_table.append([row.get(c, "") for c in unit_table[0]])
+    activity_table = [header, *([r.get(c, "") for c in header] for r in rows)]
+    evidence = _publish(folder, chosen, activity_table, unit_table, units_path, activities_path)
     returned = tuple(
         UnitReturn(
             unit_id,
@@ -230,7 +240,27 @@ def _ids(existing: Iterable[str]) -> tuple[str, int, int]:
     return prefix, max(len(m[2]) for m in same), max(int(m[2]) for m in same) + 1
 
 
-def _merge(activities, chosen: dict, unit_order: list[str]) -> tuple[list[dict[str, str]], int]:
+def _raw(path: Path, key: str) -> tuple[list[str], dict[str, dict[str, str]]] | None:
+    """The header and the rows (by ``key``) of a CSV as its cells are written, if plain UTF-8.
+
+    Rows that are not replaced are written back as they were; a table in another encoding
+    or shape is written from its checked values instead.
+    """
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    rows = list(reader)
+    header = list(reader.fieldnames or [])
+    if key not in header or any(None in row or None in row.values() for row in rows):
+        return None
+    return header, {row[key].strip(): row for row in rows}
+
+
+def _merge(
+    activities, chosen: dict, unit_order: list[str], raw: dict[str, dict[str, str]] | None
+) -> tuple[list[dict[str, str]], int]:
     """The new activities table as text rows, and how many rows were kept unchanged."""
     prefix, digits, number = _ids(activities["activity_id"])
     earlier = activities.groupby("unit_id", sort=False)["activity_id"].agg(list).to_dict()
@@ -273,20 +303,23 @@ def _merge(activities, chosen: dict, unit_order: list[str]) -> tuple[list[dict[s
                 rows += returned(a.unit_id)
                 done.add(a.unit_id)
             continue
-        rows.append(
-            _row(
-                a.activity_id,
-                a.unit_id,
-                a.date.date(),
-                a.channel,
-                a.quantity,
-                a.reach,
-                a.cost_vnd,
-                a.budget_line_id,
-                a.evidence,
-                a.note,
+        if raw is not None and a.activity_id in raw:
+            rows.append(raw[a.activity_id])  # as it was, cell for cell
+        else:
+            rows.append(
+                _row(
+                    a.activity_id,
+                    a.unit_id,
+                    a.date.date(),
+                    a.channel,
+                    a.quantity,
+                    a.reach,
+                    a.cost_vnd,
+                    a.budget_line_id,
+                    a.evidence,
+                    a.note,
+                )
             )
-        )
         kept += 1
     for unit_id in unit_order:
         if unit_id in chosen and unit_id not in done:
@@ -316,6 +349,19 @@ def _row(activity_id, unit_id, date, channel, quantity, reach, cost, line, evide
     )
 
 
+def _header(raw, columns: Sequence[str]) -> list[str]:
+    """The table's own header (its order, its extra columns), with any documented column it lacks."""
+    header = list(raw[0]) if raw else []
+    return header + [c for c in columns if c not in header]
+
+
+def _unit_cells(u) -> tuple[str, ...]:
+    import pandas as pd
+
+    reported = "" if pd.isna(u.reported_on) else u.reported_on.date().isoformat()
+    return (u.unit_id, u.name, u.kind, u.district, "true" if u.target else "false", reported)
+
+
 def _units(units, chosen: dict):
     updated = units.copy()
     for unit_id, form in chosen.items():
@@ -332,11 +378,9 @@ def _csv(rows: Iterable[Sequence[str]]) -> bytes:
 
 
 def _publish(
-    folder: Path, chosen: dict, rows, units, units_path: Path, activities_path: Path
+    folder: Path, chosen: dict, activity_table, unit_table, units_path: Path, activities_path: Path
 ) -> dict[str, int]:
     """Stage the tables and evidence in the campaign folder, then move them into place."""
-    import pandas as pd
-
     staging = Path(tempfile.mkdtemp(dir=folder, prefix=".collect-"))
     try:
         moves: list[tuple[Path, Path]] = []
@@ -350,21 +394,8 @@ def _publish(
                 shutil.copyfile(source, staged)
                 moves.append((staged, folder / "evidence" / unit_id / name))
                 copied[unit_id] = copied.get(unit_id, 0) + 1
-        unit_table = [UNIT_COLUMNS] + [
-            (
-                u.unit_id,
-                u.name,
-                u.kind,
-                u.district,
-                "true" if u.target else "false",
-                "" if pd.isna(u.reported_on) else u.reported_on.date().isoformat(),
-            )
-            for u in units.itertuples()
-        ]
         (staging / "units.csv").write_bytes(_csv(unit_table))
-        (staging / "activities.csv").write_bytes(
-            _csv([ACTIVITY_COLUMNS, *([r[c] for c in ACTIVITY_COLUMNS] for r in rows)])
-        )
+        (staging / "activities.csv").write_bytes(_csv(activity_table))
         for staged, target in moves:
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(staged, target)

@@ -382,10 +382,8 @@ def _activity(
             ),
             evidence,
         )
-    if _text(note).startswith(("=", "+", "@")):
-        problem(
-            HEADERS[7], _("text that does not start with '=', '+' or '@' (a spreadsheet would run it)"), note
-        )
+    if _text(note).startswith(("=", "@")):
+        problem(HEADERS[7], _("text that does not start with '=' or '@' (a spreadsheet would run it)"), note)
     if problems:
         return None, problems
     return (

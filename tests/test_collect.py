@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -236,7 +237,7 @@ def test_partial_takes_in_the_good_forms_and_lists_the_others(campaign, blank_fo
     vnpt = [a for a in activities(campaign) if a["unit_id"] == "dn-vnpt"]
     result = reportkit("collect", str(campaign), str(tmp_path / "mail"), "--partial")
     assert result.returncode == 1
-    assert "1 forms were refused" in result.stdout and "bad.xlsx, sheet 'Hoạt động', row 6" in result.stdout
+    assert "1 form was refused" in result.stdout and "bad.xlsx, sheet 'Hoạt động', row 6" in result.stdout
     assert [(a["activity_id"], a["channel"]) for a in activities(campaign) if a["unit_id"] == "so-vp"] == [
         ("HD001", "pano")
     ]
@@ -293,7 +294,7 @@ def test_evidence_sent_beside_a_form_is_copied_and_referenced(campaign, blank_fo
     [mine] = [a for a in activities(campaign) if a["unit_id"] == "dn-viettel"]
     assert mine["evidence"] == "evidence/dn-viettel/bang-ron.jpg"
     assert (campaign / mine["evidence"]).read_bytes() == (mail / "bang-ron.jpg").read_bytes()
-    assert "1 evidence files" in result.stdout
+    assert "activities: 1, evidence files: 1;" in result.stdout
     assert reportkit("validate", str(campaign)).returncode == 0
 
 
@@ -354,7 +355,7 @@ def _million_rows(form: Path, target: Path) -> None:
     )
     sheet = (
         '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
-        f'spreadsheetml/2006/main"><sheetData>{rows}</sheetData></worksheet>'
+        f'spreadsheetml/2006/main"><dimension ref="C1:C1000000"/><sheetData>{rows}</sheetData></worksheet>'
     ).encode()
     _rezip(
         form,
@@ -363,10 +364,20 @@ def _million_rows(form: Path, target: Path) -> None:
     )
 
 
+def _unsized(form: Path, target: Path) -> None:
+    def change(name, data):
+        if name == "xl/worksheets/sheet2.xml":
+            return re.sub(rb"<dimension [^>]*/>", b"", data)
+        return data if name else None
+
+    _rezip(form, target, change)
+
+
 def _entities(form: Path, target: Path) -> None:
     laughs = (
         b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
-        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<dimension ref="A1"/><sheetData>'
         b'<row r="1"><c r="A1" t="inlineStr"><is><t>&lol2;</t></is></c></row></sheetData></worksheet>'
     )
     _rezip(
@@ -398,6 +409,7 @@ UNTRUSTED = {
     "zip-bomb": ("form.xlsx", _zip_bomb, "zip bomb"),
     "100-MB": ("form.xlsx", _hundred_megabytes, "a form under 20 MB"),
     "million-rows": ("form.xlsx", _million_rows, "a form of at most 5.000 rows"),
+    "no-dimension": ("form.xlsx", _unsized, "a workbook as Excel or LibreOffice saves it"),
     "xml-entities": ("form.xlsx", _entities, "a readable .xlsx workbook"),
     "other-campaign": (
         "form.xlsx",
@@ -550,3 +562,102 @@ def test_forms_filled_then_collected_make_the_report_figures(tmp_path):
     assert figures["spent_total_vnd"] == 300_000 and figures["budget_spent_vnd"] == 300_000
     assert figures["units_active"] == 2 and figures["units_target"] == 34
     assert figures["on_time_units"] == 1  # so-vp reported on 10/6, after the deadline of 04/6
+
+
+# --- .ods as LibreOffice writes it, made by hand so that its extremes can be tried ------------
+
+
+def _ods(target: Path, rows: list[list], repeat: int = 1, extra: dict[str, bytes] | None = None) -> Path:
+    """An .ods form of the sample's so-vp: identity, ``Ngày báo cáo`` and ``rows``, the last row
+    repeated ``repeat`` times, then LibreOffice's usual million empty rows of 16.384 cells."""
+    from xml.sax.saxutils import escape
+
+    from reportkit.forms import HEADERS, read_register
+
+    def cell(value) -> str:
+        if value is None:
+            return "<table:table-cell/>"
+        if isinstance(value, int):
+            kind = f'office:value-type="float" office:value="{value}"'
+        else:
+            kind = 'office:value-type="string"'
+        return f"<table:table-cell {kind}><text:p>{escape(str(value))}</text:p></table:table-cell>"
+
+    def row(values, times: int = 1) -> str:
+        cells = "".join(map(cell, values))
+        return f'<table:table-row table:number-rows-repeated="{times}">{cells}</table:table-row>'
+
+    identity = {"campaign": "wtisd-2021-phu-yen", "unit": "so-vp", "token": read_register(SAMPLE)["so-vp"]}
+    body = [row([None], 2), row(["Ngày báo cáo", "28/5/2021"]), row([None]), row(list(HEADERS))]
+    body += [row(r) for r in rows[:-1]] + [row(rows[-1], repeat)]
+    body.append(
+        '<table:table-row table:number-rows-repeated="1048000">'
+        '<table:table-cell table:number-columns-repeated="16384"/></table:table-row>'
+    )
+    meta = "".join(row([k, v]) for k, v in identity.items())
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>'
+        f'<table:table table:name="Hoạt động">{"".join(body)}</table:table>'
+        f'<table:table table:name="reportkit">{meta}</table:table>'
+        "</office:spreadsheet></office:body></office:document-content>"
+    )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
+        archive.writestr("content.xml", content)
+        for name, data in (extra or {}).items():
+            archive.writestr(name, data)
+    return target
+
+
+def test_an_ods_form_is_read_row_by_row_whatever_libreoffice_repeats(campaign, tmp_path):
+    rows = [
+        ["17/5/2021", "Pa-nô", 1, None, 1500000, "Kinh phí của đơn vị", None, "a"],
+        [None],
+        ["18/5/2021", "Áp phích", 4, 80, None, None, None, None],
+    ]
+    form = _ods(tmp_path / "mail" / "so-vp.ods", rows, repeat=2)
+    result = reportkit("collect", str(campaign), str(form))
+    assert result.returncode == 0, result.stderr
+    assert [
+        (a["date"], a["channel"], a["quantity"], a["cost_vnd"])
+        for a in activities(campaign)
+        if a["unit_id"] == "so-vp"
+    ] == [
+        ("2021-05-17", "pano", "1", "1.500.000"),
+        ("2021-05-18", "poster", "4", ""),
+        ("2021-05-18", "poster", "4", ""),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("case", "repeat", "extra", "expected"),
+    [
+        ("a million repeated rows", 1_000_000, None, "a form of at most 5.000 rows"),
+        ("macros", 1, {"Basic/Standard/Module1.xml": b"<module/>"}, "a workbook without macros"),
+        ("entities", 1, None, "a readable .ods workbook"),
+    ],
+)
+def test_an_untrusted_ods_is_refused_with_one_message(campaign, tmp_path, case, repeat, extra, expected):
+    form = _ods(
+        tmp_path / "mail" / "so-vp.ods",
+        [["17/5/2021", "Pa-nô", 1, None, None, None, None, None]],
+        repeat,
+        extra,
+    )
+    if case == "entities":
+        with zipfile.ZipFile(form) as archive:
+            content = archive.read("content.xml").replace(b"?>", b'?><!DOCTYPE x [<!ENTITY a "aaaa">]>', 1)
+        with zipfile.ZipFile(form, "w") as archive:
+            archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+            archive.writestr("content.xml", content)
+    assert form.stat().st_size < 50_000
+    before = digest(campaign)
+    result = reportkit("collect", str(campaign), str(form))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 2 and expected in lines[1], result.stderr
+    assert digest(campaign) == before

@@ -413,17 +413,19 @@ def summary_lines(result: Collected) -> list[str]:
     lines = []
     late = [r for r in result.returned if r.late]
     lines.append(
-        _("{n} forms taken in ({late} late: after {deadline}):").format(
-            n=len(result.returned), late=len(late), deadline=vn.format_date(result.deadline)
-        )
+        ngettext(
+            "{n} form taken in ({late} late: after {deadline}):",
+            "{n} forms taken in ({late} late: after {deadline}):",
+            len(result.returned),
+        ).format(n=len(result.returned), late=len(late), deadline=vn.format_date(result.deadline))
     )
     for r in result.returned:
         state = _("late") if r.late else _("on time")
         lines.append(
             "  "
             + _(
-                "{unit} ({unit_id}): reported {date}, {state}, {n} activities, "
-                "{evidence} evidence files, from {file}"
+                "{unit} ({unit_id}): reported {date}, {state}; activities: {n}, evidence files: "
+                "{evidence}; from {file}"
             ).format(
                 unit=r.name,
                 unit_id=r.unit_id,
@@ -438,17 +440,25 @@ def summary_lines(result: Collected) -> list[str]:
             lines.append(
                 "    " + _("another copy, not used (reported earlier or older): {file}").format(file=other)
             )
-    lines.append(_("{n} target units have not reported yet:").format(n=len(result.not_returned)))
+    lines.append(
+        ngettext(
+            "{n} target unit has not reported yet:",
+            "{n} target units have not reported yet:",
+            len(result.not_returned),
+        ).format(n=len(result.not_returned))
+    )
     lines += [f"  {name} ({unit_id})" for unit_id, name in result.not_returned]
     if result.refused:
         lines.append(
-            _("{n} forms were refused and not taken in; correct them and collect them again:").format(
-                n=len(result.refused_files)
-            )
+            ngettext(
+                "{n} form was refused and not taken in; correct it and collect it again:",
+                "{n} forms were refused and not taken in; correct them and collect them again:",
+                len(result.refused_files),
+            ).format(n=len(result.refused_files))
         )
         lines += [f"  {problem}" for problem in result.refused]
     lines.append(
-        _("{file}: {total} activities ({kept} kept from units that sent no form now)").format(
+        _("{file}: activities: {total}, of which {kept} kept from units that sent no form now").format(
             file=result.campaign / "activities.csv",
             total=result.activities_total,
             kept=result.activities_kept,

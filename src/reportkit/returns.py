@@ -48,6 +48,8 @@ MAX_UNPACKED = 100 * 1024 * 1024
 MAX_RATIO = 100
 RATIO_FLOOR = 1024 * 1024
 MAX_ROWS = 5_000
+#: Parts of an .xlsx that openpyxl reads whole into memory (shared strings, styles).
+MAX_LOADED_PART = 5 * 1024 * 1024
 MAX_COLUMNS = 12
 #: What an activity's evidence may be when it is a file sent with the form.
 EVIDENCE_TYPES = (".jpg", ".jpeg", ".png", ".mp4", ".mov")
@@ -105,6 +107,8 @@ def check_package(path: Path) -> str:
     ReturnsError
         With one problem: too large, not a workbook, macros, a zip bomb, encrypted.
     """
+    if not path.is_file():
+        raise _refuse(path, _("a returned form here (.xlsx or .ods)"), _("nothing"))
     size = path.stat().st_size
     if size > MAX_BYTES:
         return_error = _("a form under {limit} MB; photos and videos are sent beside it, not inside it")
@@ -140,7 +144,9 @@ def _check_archive(path: Path, archive: zipfile.ZipFile) -> str:
             raise _refuse(
                 path,
                 _("parts compressed at most {ratio} to 1 (this may be a zip bomb)").format(ratio=MAX_RATIO),
-                f"{entry.filename}: {entry.file_size // max(entry.compress_size, 1)} to 1",
+                _("{part}: {ratio} to 1").format(
+                    part=entry.filename, ratio=entry.file_size // max(entry.compress_size, 1)
+                ),
             )
         if entry.flag_bits & 0x1:
             raise _refuse(path, _("a workbook without a password"), entry.filename)
@@ -159,10 +165,39 @@ def _check_archive(path: Path, archive: zipfile.ZipFile) -> str:
             _("macros in {part}").format(part=macros[0]),
         )
     if "xl/workbook.xml" in names:
+        _check_xlsx_parts(path, archive, entries)
         return "xlsx"
     if "mimetype" in names and "content.xml" in names and archive.read("mimetype").strip() == ODS_MIMETYPE:
         return "ods"
     raise _refuse(path, _("an .xlsx or .ods workbook"), _("another kind of zip file"))
+
+
+def _check_xlsx_parts(path: Path, archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo]) -> None:
+    """Parts openpyxl would read whole, or scan whole, before the first row is streamed.
+
+    Shared strings and styles are loaded into memory at once, so they are kept small. A
+    worksheet without its ``<dimension>`` (Excel and LibreOffice always write one, near the
+    top) makes openpyxl's read-only mode parse the whole sheet to size it.
+    """
+    for entry in entries:
+        name = entry.filename
+        if name in ("xl/sharedStrings.xml", "xl/styles.xml") and entry.file_size > MAX_LOADED_PART:
+            raise _refuse(
+                path,
+                _("a form whose text and styles take at most {limit} MB").format(
+                    limit=MAX_LOADED_PART // 2**20
+                ),
+                _("{part}: {size} MB").format(part=name, size=entry.file_size // 2**20),
+            )
+        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+            with archive.open(entry) as part:
+                head = part.read(4096)
+            if b"dimension" not in head:
+                raise _refuse(
+                    path,
+                    _("a workbook as Excel or LibreOffice saves it"),
+                    _("{part} does not say its size").format(part=name),
+                )
 
 
 def _sheets(path: Path, kind: str) -> Iterator[tuple[str, int, tuple[Any, ...]]]:

@@ -7,7 +7,8 @@ the sample campaign; wall time and the process's peak memory (``ru_maxrss`` from
 GNU ``time``) are measured. The 34 forms hold 3 activities each, one with a photo beside it.
 The untrusted files are made as tests/test_collect.py makes them (macros, a zip bomb of
 200 MB of zeros, a 100 MB file, a million rows, XML entities, another campaign's form, an
-edited unit id, an old .xls); each must be refused with exit code 2.
+edited unit id, an old .xls, an .ods row repeated a million times); each must be refused
+with exit code 2.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.test_collect import UNTRUSTED, fill  # noqa: E402  (the same makers as the tests)
+from tests.test_collect import UNTRUSTED, _ods, fill  # noqa: E402  (the same makers as the tests)
 
 from reportkit.forms import issue_forms  # noqa: E402
 
@@ -35,26 +36,29 @@ ROWS = [
 ]
 
 
-def measure(command: list[str], expect: int) -> tuple[float, float]:
-    """(seconds, peak MiB) of one run of ``command`` in a fresh process.
+def measure(command: list[str], expect: int) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds, peak MiB) of one run of ``command`` in a fresh process.
+
+    CPU time (user + system) is given beside wall time: on a shared machine the wall time
+    says as much about the neighbours as about reportkit.
 
     GNU time reports the peak: a child's high-water mark counts the memory of the process it
     was forked from, so measuring from this (large) process would overstate it.
     """
     with tempfile.NamedTemporaryFile("r") as report:
         result = subprocess.run(
-            ["/usr/bin/time", "-f", "%e %M", "-o", report.name, *command],
+            ["/usr/bin/time", "-f", "%e %U %S %M", "-o", report.name, *command],
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
         )
-        seconds, kilobytes = report.read().split()[-2:]
+        wall, user, system, kilobytes = report.read().split()[-4:]
     if result.returncode != expect:
         raise SystemExit(
             f"{' '.join(command)} exited {result.returncode}, expected {expect}: {result.stderr}"
         )
-    return float(seconds), int(kilobytes) / 1024
+    return float(wall), float(user) + float(system), int(kilobytes) / 1024
 
 
 def campaign_copy(root: Path, name: str) -> Path:
@@ -80,20 +84,28 @@ def main() -> None:
         for run in range(args.runs):
             folder = campaign_copy(root, f"run{run}")
             good.append(measure([*reportkit, str(folder), str(mail)], 0))
+        walls, cpus, peaks = zip(*good, strict=True)
         print(f"collect {count} forms ({count * len(ROWS)} activities, {count} photos), {args.runs} runs:")
         print(
-            f"  median {statistics.median(s for s, _ in good):.2f} s "
-            f"(min {min(s for s, _ in good):.2f} s), peak {max(m for _, m in good):.0f} MiB"
+            f"  wall: median {statistics.median(walls):.2f} s, min {min(walls):.2f} s; "
+            f"CPU: median {statistics.median(cpus):.2f} s; peak {max(peaks):.0f} MiB"
         )
-        print("\n| untrusted return | file size | refused in | peak memory |\n| --- | --- | --- | --- |")
+        print("\n| untrusted return | file size | wall | CPU | peak memory |")
+        print("| --- | --- | --- | --- | --- |")
         filled = fill(forms / "so-vp.xlsx", root / "filled.xlsx", "28/5/2021", ROWS[1:])
         for case, (name, make, _expected) in UNTRUSTED.items():
             bad = root / "bad" / case / name
             bad.parent.mkdir(parents=True)
             make(filled, bad)
             folder = campaign_copy(root, f"bad-{case}")
-            seconds, peak = measure([*reportkit, str(folder), str(bad)], 2)
-            print(f"| {case} | {bad.stat().st_size / 2**20:.1f} MB | {seconds:.2f} s | {peak:.0f} MiB |")
+            wall, cpu, peak = measure([*reportkit, str(folder), str(bad)], 2)
+            size = bad.stat().st_size / 2**20
+            print(f"| {case} | {size:.1f} MB | {wall:.2f} s | {cpu:.2f} s | {peak:.0f} MiB |", flush=True)
+        # LibreOffice's way of writing many equal rows: one row "repeated" a million times.
+        bad = _ods(root / "bad" / "ods" / "so-vp.ods", ROWS[1:], repeat=1_000_000)
+        wall, cpu, peak = measure([*reportkit, str(campaign_copy(root, "bad-ods")), str(bad)], 2)
+        size = bad.stat().st_size / 2**20
+        print(f"| ods-million-repeated-rows | {size:.1f} MB | {wall:.2f} s | {cpu:.2f} s | {peak:.0f} MiB |")
 
 
 if __name__ == "__main__":

@@ -118,7 +118,10 @@ def check_package(path: Path) -> str:
     if path.suffix.lower() in MACRO_SUFFIXES:
         raise _refuse(path, _("a workbook without macros: save it as .xlsx or .ods"), path.suffix)
     if not zipfile.is_zipfile(path):
-        raise _refuse(path, _("an .xlsx or .ods workbook (an old .xls must be saved as .xlsx first)"))
+        raise _refuse(
+            path,
+            _("an .xlsx or .ods workbook without a password (an old .xls must be saved as .xlsx first)"),
+        )
     try:
         with zipfile.ZipFile(path) as archive:
             return _check_archive(path, archive)
@@ -154,8 +157,9 @@ def _check_archive(path: Path, archive: zipfile.ZipFile) -> str:
     lowered = {name.lower() for name in names}
     macros = [n for n in lowered if n.endswith("vbaproject.bin") or n.startswith(("basic/", "scripts/"))]
     macros += [n for n in lowered if "activex" in n]
-    if "[Content_Types].xml" in names and archive.getinfo("[Content_Types].xml").file_size < RATIO_FLOOR:
-        types = archive.read("[Content_Types].xml").lower()
+    if "[Content_Types].xml" in names:
+        with archive.open("[Content_Types].xml") as part:
+            types = part.read(RATIO_FLOOR).lower()
         if b"macroenabled" in types or b"vbaproject" in types:
             macros.append("[Content_Types].xml")
     if macros:
@@ -167,8 +171,10 @@ def _check_archive(path: Path, archive: zipfile.ZipFile) -> str:
     if "xl/workbook.xml" in names:
         _check_xlsx_parts(path, archive, entries)
         return "xlsx"
-    if "mimetype" in names and "content.xml" in names and archive.read("mimetype").strip() == ODS_MIMETYPE:
-        return "ods"
+    if "mimetype" in names and "content.xml" in names:
+        with archive.open("mimetype") as part:
+            if part.read(100).strip() == ODS_MIMETYPE:
+                return "ods"
     raise _refuse(path, _("an .xlsx or .ods workbook"), _("another kind of zip file"))
 
 
@@ -344,10 +350,11 @@ def _read_table(
                 )
             ]
         )
-    reported_on = None
+    reported_on, labelled = None, False
     for number, values in table[:header_at]:
         cells = [_text(v) for v in values]
         if cells and normalise(cells[0]) == normalise(REPORTED_ON_LABEL):
+            labelled = True
             given = next((v for v in values[1:] if _text(v)), None)
             reported_on = _date(given)
             if reported_on is None:
@@ -361,6 +368,14 @@ def _read_table(
                         found=_text(given) or None,
                     )
                 )
+    if not labelled:
+        problems.append(
+            ReturnProblem(
+                path,
+                _("a cell '{label}' above the table, as the form was sent").format(label=REPORTED_ON_LABEL),
+                sheet=FORM_SHEET,
+            )
+        )
     activities = []
     for number, values in table[header_at + 1 :]:
         cells = (list(values) + [None] * len(HEADERS))[: len(HEADERS)]

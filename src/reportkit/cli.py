@@ -199,6 +199,8 @@ def _parser() -> argparse.ArgumentParser:
     _add_sign_command(commands)
     _add_verify_command(commands)
     _add_package_command(commands)
+    _add_forms_command(commands)
+    _add_collect_command(commands)
     return parser
 
 
@@ -288,6 +290,49 @@ def _add_verify_command(commands) -> None:
     verify.add_argument("--trust", metavar="ROOT.pem", help=_("trusted root certificates (PEM)"))
 
 
+def _add_forms_command(commands) -> None:
+    from .i18n import _
+
+    forms = commands.add_parser(
+        "forms",
+        help=_("write one form (.xlsx) per target unit for it to report its results"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=_(
+            "Write <out>/<campaign id>/forms/<unit_id>.xlsx for every target unit of units.csv, in "
+            "Vietnamese, and record each form's token in the campaign's forms.csv."
+        ),
+        epilog=_("example:\n  reportkit forms data/campaigns/wtisd-2021-phu-yen --out outputs"),
+    )
+    forms.add_argument("campaign", help=_("campaign folder"))
+    forms.add_argument("--out", default="outputs", help=_("output folder (default: %(default)s)"))
+
+
+def _add_collect_command(commands) -> None:
+    from .i18n import _
+
+    collect = commands.add_parser(
+        "collect",
+        help=_("take the returned forms into the campaign's activities and units"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=_(
+            "Read returned forms (.xlsx or .ods; files, or folders as they came by email), check every "
+            "cell, and write the campaign's activities.csv, the units' reported_on and the evidence "
+            "sent beside the forms. Nothing is written if any form has a problem, unless --partial."
+        ),
+        epilog=_(
+            "examples:\n"
+            "  reportkit collect data/campaigns/wtisd-2021-phu-yen returns/\n"
+            "  reportkit collect data/campaigns/wtisd-2021-phu-yen mail/*.xlsx --partial\n"
+            "exit codes: 0 all taken in, 1 --partial refused some forms, 2 nothing written."
+        ),
+    )
+    collect.add_argument("campaign", help=_("campaign folder"))
+    collect.add_argument("returns", nargs="+", help=_("returned forms, or folders holding them"))
+    collect.add_argument(
+        "--partial", action="store_true", help=_("take in the good forms and list the others")
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``reportkit`` command; returns the exit code."""
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -308,6 +353,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "sign": _sign,
         "verify": _verify,
         "package": _package,
+        "forms": _forms,
+        "collect": _collect,
     }
     try:
         return handlers[args.command](args)
@@ -521,6 +568,27 @@ def _package(args: argparse.Namespace) -> int:
             )
         )
     return 0
+
+
+def _forms(args: argparse.Namespace) -> int:
+    from .forms import issue_forms
+    from .i18n import _
+
+    issued = issue_forms(args.campaign, out=args.out)
+    print(
+        _("{folder}: {n} forms; tokens in {register} ({new} new)").format(
+            folder=issued.folder, n=len(issued.forms), register=issued.register, new=issued.new_tokens
+        )
+    )
+    return 0
+
+
+def _collect(args: argparse.Namespace) -> int:
+    from .collect import collect_returns, summary_lines
+
+    result = collect_returns(args.campaign, args.returns, partial=args.partial)
+    print("\n".join(summary_lines(result)))
+    return 1 if result.refused else 0
 
 
 if __name__ == "__main__":

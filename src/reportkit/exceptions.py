@@ -19,6 +19,8 @@ __all__ = [
     "ExecutionError",
     "ParameterError",
     "ReportkitError",
+    "ReturnProblem",
+    "ReturnsError",
     "SystemDependencyError",
 ]
 
@@ -120,3 +122,37 @@ class ExecutionError(ReportkitError):
 
 class SystemDependencyError(ReportkitError):
     """A system library or font that reportkit needs is missing; the message says what to install."""
+
+
+@dataclass(frozen=True)
+class ReturnProblem(DataProblem):
+    """One thing wrong in a returned form: its file, sheet, row as Excel shows it, column header."""
+
+    sheet: str | None = None
+
+    def __str__(self) -> str:
+        from .i18n import _
+
+        where = [str(self.file)]
+        if self.sheet is not None:
+            where.append(_("sheet '{sheet}'").format(sheet=self.sheet))
+        if self.row is not None:
+            where.append(_("row {row}").format(row=self.row))
+        if self.column is not None:
+            where.append(_("column '{column}'").format(column=self.column))
+        if self.found is None:
+            return _("{where}: {expected}").format(where=", ".join(where), expected=self.expected)
+        return _("{where}: {expected} (found {found!r})").format(
+            where=", ".join(where), expected=self.expected, found=self.found
+        )
+
+
+class ReturnsError(ReportkitError):
+    """Returned forms that cannot be taken in; ``problems`` lists every one, file by file."""
+
+    def __init__(self, problems: Sequence[ReturnProblem], heading: str | None = None):
+        self.problems: tuple[ReturnProblem, ...] = tuple(problems)
+        if not self.problems:
+            raise ValueError("a ReturnsError needs at least one problem")
+        lines = [str(p) for p in self.problems]
+        super().__init__("\n".join([heading, *lines] if heading else lines))

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from .exceptions import ReportkitError
-from .execute import DOCUMENTS, FORMATS  # light: execute imports its heavy libraries late
+from .execute import FORMATS  # light: execute imports its heavy libraries late
+from .i18n import _
 
 __all__ = ["main"]
 
@@ -27,6 +28,8 @@ EPILOG = """examples:
   reportkit build --params-file params.yaml --to pdf --force
   reportkit validate data/campaigns/wtisd-2021-phu-yen
   reportkit params report
+  reportkit build data/campaigns/wtisd-2021-bo-tttt --doc consolidated -p sources=outputs/agencies
+  reportkit build CAMPAIGN --doc notice --notebooks my-notebooks   # a document of your own
   reportkit new data/campaigns/wtisd-2021-phu-yen --id wtisd-2022-phu-yen --year 2022
   reportkit batch data/campaigns/wtisd-2021-phu-yen --doc report --each district --jobs 2
   reportkit batch --grid runs.csv --doc report
@@ -73,6 +76,17 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
 
 
+def _add_notebooks_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--notebooks",
+        metavar="DIR",
+        help=_(
+            "a folder of document notebooks, searched before the project's notebooks/ "
+            "(also REPORTKIT_NOTEBOOKS)"
+        ),
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -98,7 +112,13 @@ def _parser() -> argparse.ArgumentParser:
         "campaign", nargs="?", default=SAMPLE_CAMPAIGN, help="campaign folder (default: %(default)s)"
     )
     build.add_argument(
-        "--doc", choices=[*DOCUMENTS, "all"], default="all", help="document to build (default: all)"
+        "--doc",
+        default="all",
+        metavar="NAME",
+        help=_(
+            "document to build: the name of a notebook (plan, report, consolidated, or one of yours); "
+            "all: those campaign.yaml has a section for (default)"
+        ),
     )
     build.add_argument(
         "-p",
@@ -111,6 +131,7 @@ def _parser() -> argparse.ArgumentParser:
         help="a notebook parameter; repeat for more (values read as YAML)",
     )
     build.add_argument("--params-file", metavar="FILE.yaml", help="notebook parameters from a YAML mapping")
+    _add_notebooks_option(build)
     _add_output_options(build)
 
     validate = commands.add_parser(
@@ -126,8 +147,9 @@ def _parser() -> argparse.ArgumentParser:
         description="List the parameters a notebook takes, as -p NAME=VALUE or in --params-file.",
     )
     params.add_argument(
-        "doc", nargs="?", choices=DOCUMENTS, default=None, help="plan or report (default: both)"
+        "doc", nargs="?", default=None, metavar="NAME", help=_("a document (default: every one found)")
     )
+    _add_notebooks_option(params)
 
     new = commands.add_parser(
         "new",
@@ -157,8 +179,9 @@ def _parser() -> argparse.ArgumentParser:
         "campaign", nargs="?", default=SAMPLE_CAMPAIGN, help="campaign folder (default: %(default)s)"
     )
     batch.add_argument(
-        "--doc", choices=DOCUMENTS, default="report", help="document to build (default: report)"
+        "--doc", default="report", metavar="NAME", help=_("document to build (default: %(default)s)")
     )
+    _add_notebooks_option(batch)
     how = batch.add_mutually_exclusive_group(required=True)
     how.add_argument("--each", choices=["district"], help="one run per district of units.csv")
     how.add_argument("--grid", metavar="FILE.csv", help="one run per row; the header names parameters")
@@ -195,9 +218,11 @@ def _build(args: argparse.Namespace) -> int:
         parameters |= read_params_file(args.params_file)
     parameters |= dict(args.parameters)
     if args.doc == "all":
-        docs = DOCUMENTS if _has_results(Path(args.campaign)) else ("plan",)
+        from .documents import default_documents, find_documents
+
+        docs = default_documents(Path(args.campaign), find_documents(args.notebooks))
     else:
-        docs = (args.doc,)
+        docs = [args.doc]
     result = build(
         args.campaign,
         docs=docs,
@@ -206,6 +231,7 @@ def _build(args: argparse.Namespace) -> int:
         out=args.out,
         force=args.force,
         progress=_show_progress(args),
+        notebooks=args.notebooks,
     )
     if not args.quiet:
         for doc, files in result.files.items():
@@ -213,17 +239,6 @@ def _build(args: argparse.Namespace) -> int:
             print(f"{doc} ({state}): {', '.join(str(f) for f in files)}")
         print(f"done in {result.seconds:.1f} s")
     return 0
-
-
-def _has_results(folder: Path) -> bool:
-    """Whether campaign.yaml has a report section, read cheaply; the build checks the rest."""
-    import yaml
-
-    try:
-        data = yaml.safe_load((folder / "campaign.yaml").read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError, UnicodeDecodeError):
-        return True  # let the build report the problem
-    return not isinstance(data, dict) or data.get("report") is not None
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -238,11 +253,11 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _params(args: argparse.Namespace) -> int:
-    from .execute import notebook_path
+    from .documents import find_document, find_documents
     from .parameters import notebook_parameters
 
-    for doc in [args.doc] if args.doc else DOCUMENTS:
-        path = notebook_path(doc)
+    for doc in [args.doc] if args.doc else find_documents(args.notebooks):
+        path = find_document(doc, args.notebooks).path
         print(f"{doc} ({path}):")
         for p in notebook_parameters(path).values():
             note = " (set by reportkit build from CAMPAIGN)" if p.name == "campaign" else ""
@@ -281,6 +296,7 @@ def _batch(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         force=args.force,
         progress=_show_progress(args),
+        notebooks=args.notebooks,
     )
     failed = {v: o for v, o in outcomes.items() if o.startswith("error")}
     if not args.quiet or failed:

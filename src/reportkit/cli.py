@@ -245,10 +245,10 @@ def _validate(args: argparse.Namespace) -> int:
     from .campaign import load_campaign
 
     campaign = load_campaign(args.campaign)
-    counts = [f"{len(campaign.budget)} budget lines"]
+    counts = [f"{len(campaign.budget)} budget lines"] if campaign.budget is not None else []
     if campaign.units is not None:
         counts += [f"{len(campaign.units)} units", f"{len(campaign.activities)} activities"]
-    print(f"{Path(args.campaign)}: campaign '{campaign.id}' is valid ({', '.join(counts)})")
+    print(f"{Path(args.campaign)}: campaign '{campaign.id}' is valid ({', '.join(counts) or 'no tables'})")
     return 0
 
 

@@ -14,10 +14,17 @@ A notebook may say more about itself in its metadata, under ``reportkit`` (all o
     {"reportkit": {"needs": ["report"]}}            # campaign.yaml sections it cannot do without
     {"reportkit": {"inputs": ["campaign.*", "budget.*"]}}  # the campaign files it depends on
     {"reportkit": {"attachments": ["activities.xlsx"]}}     # files written beside it
+    {"reportkit": {"check": "reportkit.consolidate:check_sources"}}  # inputs from elsewhere
 
 ``inputs`` are glob patterns relative to the campaign folder; without them every file of
-the folder counts, so a change to any of them rebuilds the document. This module reads JSON
-only; it imports nothing heavy.
+the folder counts, so a change to any of them rebuilds the document. ``check`` names a
+function (``module:name``) that checks the document's inputs from outside the campaign folder
+before any kernel starts, as :func:`reportkit.consolidate.check_sources` checks the agencies'
+output folders: it is called with the notebook's path, the campaign folder and the given
+parameters, raises a :class:`~reportkit.exceptions.ReportkitError` naming what is wrong, and
+returns :class:`Inputs`: the files the document also depends on (their content is part of
+its fingerprint) and parameters to pass on instead (a folder made absolute). This module
+reads JSON only; it imports nothing heavy.
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -37,6 +44,7 @@ from .i18n import _
 __all__ = [
     "NOTEBOOKS_ENV",
     "DocumentNotebook",
+    "Inputs",
     "check_needs",
     "default_documents",
     "find_document",
@@ -67,6 +75,15 @@ def notebook_folders(notebooks: str | Path | None = None) -> list[Path]:
 
 
 @dataclass(frozen=True)
+class Inputs:
+    """What a document's ``check`` function found: files outside the campaign it depends on,
+    and parameters to pass to the notebook instead of those given."""
+
+    files: tuple[Path, ...] = ()
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class DocumentNotebook:
     """A document's notebook and what its metadata says about it."""
 
@@ -75,6 +92,24 @@ class DocumentNotebook:
     needs: tuple[str, ...] = ()
     inputs: tuple[str, ...] = ()
     attachments: tuple[str, ...] = ()
+    check: str | None = None
+
+    def checked_inputs(self, campaign_dir: Path, parameters: Mapping[str, Any]) -> Inputs:
+        """Run the notebook's ``check`` function, if it names one (see the module's docstring)."""
+        if not self.check:
+            return Inputs()
+        from importlib import import_module
+
+        module, _sep, name = self.check.partition(":")
+        try:
+            function = getattr(import_module(module), name)
+        except (ImportError, AttributeError, ValueError):
+            raise ReportkitError(
+                _("{notebook}: its metadata names a check {check!r} that cannot be imported").format(
+                    notebook=self.path, check=self.check
+                )
+            ) from None
+        return function(self.path, campaign_dir, parameters)
 
     def campaign_inputs(self, folder: Path) -> list[Path]:
         """The files of the campaign ``folder`` this document depends on, sorted."""
@@ -103,7 +138,12 @@ def _read(path: Path) -> DocumentNotebook | None:
         return (value,) if isinstance(value, str) else tuple(str(v) for v in value)
 
     return DocumentNotebook(
-        path.stem, path, needs=names("needs"), inputs=names("inputs"), attachments=names("attachments")
+        path.stem,
+        path,
+        needs=names("needs"),
+        inputs=names("inputs"),
+        attachments=names("attachments"),
+        check=meta.get("check") or None,
     )
 
 

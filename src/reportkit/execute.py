@@ -132,13 +132,20 @@ def build(
     from .parameters import split_parameters
 
     own = split_parameters({doc: d.path for doc, d in documents.items()}, parameters)
-    fingerprints = {doc: _fingerprint(documents[doc], campaign_dir, own[doc], to) for doc in docs}
+    extra: dict[str, tuple[Path, ...]] = {}
+    for doc in docs:  # inputs from outside the campaign folder, checked before any kernel
+        found = documents[doc].checked_inputs(campaign_dir, own[doc])
+        own[doc] = {**own[doc], **found.parameters}
+        extra[doc] = found.files
+    fingerprints = {doc: _fingerprint(documents[doc], campaign_dir, own[doc], to, extra[doc]) for doc in docs}
 
     with _locked(Path(out), target):
         manifest = _read_json(target / MANIFEST_FILE)
         stale = [doc for doc in docs if force or not _fresh(target, manifest.get(doc), fingerprints[doc])]
         if stale:
-            _build_stale(campaign_dir, stale, documents, fingerprints, to, own, Path(out), target, progress)
+            _build_stale(
+                campaign_dir, stale, documents, fingerprints, to, own, extra, Path(out), target, progress
+            )
     files = {
         doc: tuple(target / name for name in sorted(_read_json(target / MANIFEST_FILE)[doc]["outputs"]))
         for doc in docs
@@ -153,7 +160,7 @@ def build(
     )
 
 
-def _build_stale(campaign_dir, docs, documents, fingerprints, to, parameters, out, target, progress):
+def _build_stale(campaign_dir, docs, documents, fingerprints, to, parameters, extra, out, target, progress):
     from .campaign import CONFIG_FILE, load_campaign
     from .documents import check_needs
     from .parameters import check_parameters, register_date_translator
@@ -202,7 +209,7 @@ def _build_stale(campaign_dir, docs, documents, fingerprints, to, parameters, ou
                 names.append(name)
                 steps.update()
             records[doc] = _record(
-                campaign, documents[doc], checked[doc], fingerprints[doc], staging, names, timings
+                campaign, documents[doc], checked[doc], fingerprints[doc], staging, names, timings, extra[doc]
             )
         target.mkdir(parents=True, exist_ok=True)
         stamp = {SCHEMA_KEY: FIGURES_SCHEMA, "campaign": _campaign_block(campaign)}
@@ -268,7 +275,7 @@ def _code_hash() -> str:
     return digest.hexdigest()
 
 
-def _fingerprint(document, folder: Path, parameters: Mapping[str, Any], to) -> str:
+def _fingerprint(document, folder: Path, parameters: Mapping[str, Any], to, extra=()) -> str:
     digest = hashlib.sha256()
     digest.update(_code_hash().encode())
     digest.update(_sha256(document.path).encode())
@@ -277,6 +284,8 @@ def _fingerprint(document, folder: Path, parameters: Mapping[str, Any], to) -> s
     )
     for path in document.campaign_inputs(folder):
         digest.update(str(path.relative_to(folder)).encode() + b"\0" + _sha256(path).encode())
+    for path in extra:
+        digest.update(str(path).encode() + b"\0" + _sha256(path).encode())
     return digest.hexdigest()
 
 
@@ -465,7 +474,7 @@ def _activities_workbook(campaign, parameters: Mapping[str, Any], staging: Path)
     return "activities.xlsx"
 
 
-def _record(campaign, document, params, fingerprint, staging, names, timings) -> dict:
+def _record(campaign, document, params, fingerprint, staging, names, timings, extra=()) -> dict:
     """Where a document came from: parameters, input hashes, versions, timings, outputs."""
     import nbconvert
     import papermill
@@ -477,7 +486,8 @@ def _record(campaign, document, params, fingerprint, staging, names, timings) ->
         "inputs": {
             str(p.relative_to(campaign.folder)): _sha256(p) for p in document.campaign_inputs(campaign.folder)
         }
-        | {f"notebooks/{document.path.name}": _sha256(document.path)},
+        | {f"notebooks/{document.path.name}": _sha256(document.path)}
+        | {str(path): _sha256(path) for path in extra},
         "versions": {
             "reportkit": __version__,
             "papermill": papermill.__version__,

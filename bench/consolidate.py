@@ -81,11 +81,12 @@ def main() -> dict:
         tmp = Path(tmp)
         timed(reportkit("build", str(SAMPLE), "--doc", "report", "--to", "html", "--out", str(tmp / "py")))
         sources = tmp / "sources"
-        (sources / "wtisd-2021-phu-yen").mkdir(parents=True)
+        built, first = tmp / "py" / SAMPLE.name, sources / SAMPLE.name
+        first.mkdir(parents=True)
         for name in ("figures.json", "manifest.json"):
-            (sources / "wtisd-2021-phu-yen" / name).write_bytes((tmp / "py" / SAMPLE.name / name).read_bytes())
+            (first / name).write_bytes((built / name).read_bytes())
         for index in range(1, AGENCIES):
-            clone_agency(sources / "wtisd-2021-phu-yen", sources / f"tinh-{index:02d}", index)
+            clone_agency(first, sources / f"tinh-{index:02d}", index)
 
         notebook = ROOT / "notebooks" / "consolidated.ipynb"
         checks = []
@@ -105,7 +106,14 @@ def main() -> dict:
             for _ in range(3)
         ]
         build = [
-            "build", str(MINISTRY), "--doc", "consolidated", "-p", f"sources={sources}", "--force", "--quiet"
+            "build",
+            str(MINISTRY),
+            "--doc",
+            "consolidated",
+            "-p",
+            f"sources={sources}",
+            "--force",
+            "--quiet",
         ]
         html = sorted(timed(reportkit(*build, "--to", "html", "--out", str(tmp / "out"))) for _ in range(3))
         pdf = timed(reportkit(*build, "--to", "html,pdf", "--out", str(tmp / "out")))

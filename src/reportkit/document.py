@@ -516,7 +516,11 @@ def consolidated_document(
             Column("Lượt người tiếp cận", "reach", "rk-number-cell", n, "sum"),
             Column("Kinh phí (đồng)", "spent", "rk-number-cell", n, "sum"),
             Column(
-                "Thời hạn báo cáo", "standing", "rk-center", total=lambda _: f"{f.agencies_on_time} đúng hạn"
+                "Thời hạn báo cáo",
+                "standing",
+                "rk-center",
+                total=lambda _: f"{f.agencies_on_time} đúng hạn",
+                width=13,
             ),
         ],
         f.by_agency,

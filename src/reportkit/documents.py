@@ -203,6 +203,9 @@ def default_documents(campaign_dir: Path, found: Mapping[str, DocumentNotebook])
         return list(found)
     docs = [key for key, value in data.items() if key in found and value is not None]
     if not docs:
+        from .campaign import load_campaign
+
+        load_campaign(campaign_dir)  # a campaign.yaml without a plan says so, with its other problems
         raise ReportkitError(
             _("{file}: no section names a document; documents found: {found}").format(
                 file=campaign_dir / "campaign.yaml", found=", ".join(found)

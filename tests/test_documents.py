@@ -209,3 +209,27 @@ def test_a_notebook_outside_the_package_builds_to_pdf_and_docx(tmp_path):
     assert "notebooks/notice.ipynb" in manifest["notice"]["inputs"]
     again = reportkit(*args, "--to", "pdf,docx", "-p", "number=3", "-p", "issued_on=2022-05-10")
     assert "notice (unchanged, reused)" in again.stdout
+
+
+def test_a_batch_of_an_unknown_document_is_refused_before_any_run(tmp_path):
+    grid = tmp_path / "grid.csv"
+    grid.write_text("place_of_banner\ncổng Sở\n", encoding="utf-8")
+    result = reportkit(
+        "batch", str(MINIMAL), "--doc", "notise", "--grid", str(grid), "--out", str(tmp_path / "out")
+    )
+    assert result.returncode == 2
+    assert "no document 'notise'" in result.stderr and "found: consolidated, plan, report" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.kernel
+def test_a_batch_of_ones_own_document(tmp_path):
+    grid = tmp_path / "grid.csv"
+    grid.write_text("place_of_banner\ncổng Sở\nhội trường\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["batch", str(MINIMAL), "--doc", "notice", "--notebooks", str(NOTEBOOKS), "--grid", str(grid)]
+    result = reportkit(*args, "--to", "html", "--out", str(out), "--jobs", "2")
+    assert result.returncode == 0, result.stderr
+    for slug, place in (("notice-cong-so", "cổng Sở"), ("notice-hoi-truong", "hội trường")):
+        html = (out / "minimal-2022" / slug / "notice.html").read_text(encoding="utf-8")
+        assert f"tại {place} từ ngày 17/05/2022" in html

@@ -132,6 +132,9 @@ def test_figures_add_up_and_say_who_is_late_and_who_did_not_report():
         for folder in sorted(SOURCES.iterdir())
     ]
     assert figures.agencies_reported == 3 and figures.agencies_asked == 5
+    assert figures.agencies_asked_reported == 3
+    unasked = consolidated_figures(sources, settings.asked[3:], deadline=dt.date(2021, 6, 4))
+    assert (unasked.agencies_reported, unasked.agencies_asked_reported, unasked.agencies_asked) == (3, 0, 2)
     assert figures.activities_total == sum(r["activities_total"] for r in reports)
     assert figures.reach_total == sum(r["reach_total"] for r in reports)
     assert figures.spent_total_vnd == sum(r["spent_total_vnd"] for r in reports)
@@ -201,7 +204,7 @@ def test_the_ministry_consolidates_phu_yens_fresh_outputs_and_two_more(tmp_path)
         "Số: /BC-BTTTT",
         "Kính gửi: Liên minh Viễn thông Quốc tế (ITU).",
         "Văn bản minh họa",
-        "3 đơn vị đã gửi báo cáo trên tổng số 5 đơn vị được đề nghị (60%)",
+        "3 đơn vị đã gửi báo cáo, trong đó 3/5 đơn vị được đề nghị (60%)",
         f"tiếp cận khoảng {reach} lượt người",
         "Sở TTTT Khánh Hòa 22/30 38 204.150 7.250.000 Chậm",
         f"Tổng cộng 93/109 177 {reach} 37.650.000",  # then "2 đúng hạn", wrapped in its cell

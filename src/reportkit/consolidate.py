@@ -210,11 +210,13 @@ def check_sources(notebook: Path, campaign_dir: Path, parameters: Mapping[str, A
 @dataclass(frozen=True)
 class ConsolidatedFigures:
     """The national figures and the table by agency. ``by_agency`` rows are in the order of
-    the asked list (then the others by name); ``missing`` names the agencies asked that did
-    not report."""
+    the asked list (then the others by place and name); ``missing`` names the agencies asked
+    that did not report, and ``agencies_asked_reported`` counts those that did (an agency
+    that reported without being asked counts in ``agencies_reported`` only)."""
 
     agencies_asked: int
     agencies_reported: int
+    agencies_asked_reported: int
     agencies_on_time: int
     agencies_late: int
     agencies_undated: int
@@ -281,6 +283,7 @@ def consolidated_figures(
     return ConsolidatedFigures(
         agencies_asked=len(labels),
         agencies_reported=len(rows),
+        agencies_asked_reported=sum(key in reported for key in labels),
         agencies_on_time=standings.count(ON_TIME),
         agencies_late=standings.count(LATE),
         agencies_undated=standings.count(UNDATED),

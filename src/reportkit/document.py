@@ -490,8 +490,8 @@ def consolidated_document(
         }
     )
     deadline = vn.short_date(dt.date.fromisoformat(f.deadline))
-    share = pct(percent(f.agencies_reported, f.agencies_asked))
-    asked = f" trên tổng số {f.agencies_asked} đơn vị được đề nghị ({share})"
+    share = pct(percent(f.agencies_asked_reported, f.agencies_asked))
+    asked = f", trong đó {f.agencies_asked_reported}/{f.agencies_asked} đơn vị được đề nghị ({share})"
     results = [
         f"{f.agencies_reported} đơn vị đã gửi báo cáo{asked if f.agencies_asked else ''}; "
         f"{f.agencies_on_time} đơn vị gửi đúng hạn (đến {deadline}), {f.agencies_late} đơn vị gửi chậm"
@@ -510,7 +510,7 @@ def consolidated_document(
     )
     table = blocks.table(
         [
-            Column("Đơn vị báo cáo", "agency", width=27, total=TOTAL),
+            Column("Đơn vị báo cáo", "agency", width=32, total=TOTAL),
             units,
             Column("Số hoạt động", "activities", "rk-number-cell", n, "sum"),
             Column("Lượt người tiếp cận", "reach", "rk-number-cell", n, "sum"),

@@ -271,6 +271,7 @@ class Column:
 
 
 def _numbered(index_column: bool, columns: Sequence[Column]) -> list[tuple[Column, bool]]:
+    """The columns, after an STT column when ``index_column``; True marks that one."""
     own = [(c, False) for c in columns]
     return [(Column("STT", "", "rk-center", width=7), True), *own] if index_column else own
 

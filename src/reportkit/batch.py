@@ -102,7 +102,7 @@ def _value(text: str) -> Any:
 
 
 def _run_one(
-    campaign_dir: str, doc: str, run: Run, to: Sequence[str], out: str, force: bool
+    campaign_dir: str, doc: str, run: Run, to: Sequence[str], out: str, force: bool, notebooks: str | None
 ) -> tuple[str, str]:
     from .execute import build
 
@@ -115,6 +115,7 @@ def _run_one(
             out=out,
             variant=run.variant,
             force=force,
+            notebooks=notebooks,
         )
     except ReportkitError as error:
         return run.variant, f"error: {error}"
@@ -131,11 +132,17 @@ def run_batch(
     jobs: int = 1,
     force: bool = False,
     progress: bool = False,
+    notebooks: str | Path | None = None,
 ) -> dict[str, str]:
     """Build every run, ``jobs`` at a time; return each run's outcome by folder name.
 
-    A failing run does not stop the others; its outcome starts with ``error:``.
+    A failing run does not stop the others; its outcome starts with ``error:``. ``doc``
+    names a document's notebook, found in ``notebooks`` first
+    (:func:`reportkit.documents.find_document`); an unknown one stops the batch before it starts.
     """
+    from .documents import find_document
+
+    find_document(doc, notebooks)
     from tqdm.auto import tqdm
 
     outcomes: dict[str, str] = {}
@@ -148,7 +155,17 @@ def run_batch(
     )
     with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = [
-            pool.submit(_run_one, str(campaign_dir), doc, run, tuple(to), str(out), force) for run in runs
+            pool.submit(
+                _run_one,
+                str(campaign_dir),
+                doc,
+                run,
+                tuple(to),
+                str(out),
+                force,
+                str(notebooks) if notebooks else None,
+            )
+            for run in runs
         ]
         for future in as_completed(futures):
             variant, outcome = future.result()

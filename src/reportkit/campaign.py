@@ -65,7 +65,9 @@ class _Model(BaseModel):
 class Agency(_Model):
     """The issuing agency, as its header and its text name it."""
 
-    superior: Text = Field(description="Superior agency, upper case: 'UBND TỈNH PHÚ YÊN'.")
+    superior: str = Field(
+        "", description="Superior agency, upper case: 'UBND TỈNH PHÚ YÊN'; empty for none (a ministry)."
+    )
     name: Text = Field(
         description="Issuing agency as it reads in running text: 'Sở Thông tin và Truyền thông'."
     )
@@ -169,6 +171,36 @@ class Report(_Model):
     activities: str = Field("activities", description="The activities table's name without extension.")
 
 
+class AskedAgency(_Model):
+    """An agency asked for a report, named as its own campaign.yaml names it (``agency:``)."""
+
+    superior: str = Field("", description="Its superior agency: 'UBND TỈNH PHÚ YÊN'.")
+    name: Text = Field(description="Its name: 'Sở Thông tin và Truyền thông'.")
+    label: str | None = Field(None, description="Its name in the tables: 'Sở TTTT Phú Yên'.")
+
+
+class Consolidated(_Model):
+    """The consolidated report (Báo cáo tổng hợp) of the agencies' reports, by the agency that
+    asked for them (a ministry); its figures come from the agencies' output folders."""
+
+    number: int | None = Field(None, ge=1, description="Registered number; empty leaves a blank.")
+    issued_on: DocDate = Field(None, description="Date of issue: 2021-06-15, or 2021-06.")
+    symbol: Text = Field("BC", description="The document's kind in its number: BC (Số: 05/BC-BTTTT).")
+    summary: Text = Field(description="The summary line under BÁO CÁO.")
+    recipient: Text = Field(description="Kính gửi: who the report goes to.")
+    deadline: dt.date = Field(description="The date the agencies were asked to report by.")
+    basis: tuple[Text, ...] = Field((), description="What the report answers.")
+    intro: str = ""
+    assessment: Text = Field(description="Đánh giá: what a person writes.")
+    proposals: Text = Field(description="Đề xuất, kiến nghị: what a person writes.")
+    closing: str = ""
+    recipients: tuple[Text, ...] = Field(min_length=1)
+    asked: tuple[AskedAgency, ...] = Field(
+        (), description="The agencies asked to report; those that did not are listed."
+    )
+    note: str = Field("", description="A note printed under the header, e.g. that the text is illustrative.")
+
+
 class CampaignConfig(_Model):
     """Everything ``campaign.yaml`` holds."""
 
@@ -181,8 +213,9 @@ class CampaignConfig(_Model):
     theme: Text
     agency: Agency
     signer: Signer
-    plan: Plan
+    plan: Plan | None = None
     report: Report | None = None
+    consolidated: Consolidated | None = None
 
     @field_validator("event_date")
     @classmethod
@@ -199,12 +232,13 @@ class CampaignConfig(_Model):
 class Campaign:
     """A loaded and checked campaign: its settings and its tables.
 
-    ``units`` and ``activities`` are ``None`` for a campaign that has only a plan so far.
+    ``units`` and ``activities`` are ``None`` for a campaign that has only a plan so far;
+    ``budget`` is ``None`` for one without a plan (a ministry's consolidation).
     """
 
     folder: Path
     config: CampaignConfig
-    budget: pd.DataFrame
+    budget: pd.DataFrame | None
     files: tuple[Path, ...]
     units: pd.DataFrame | None = None
     activities: pd.DataFrame | None = None
@@ -251,10 +285,13 @@ def load_campaign(folder: str | Path) -> Campaign:
             problems.extend(error.problems)
             return path, None
 
-    budget_path, budget = load(
-        config.plan.budget.file, _("the budget estimate"), tables.BUDGET, _check_budget
-    )
-    files = [config_path, budget_path]
+    files = [config_path]
+    budget = None
+    if config.plan is not None:
+        budget_path, budget = load(
+            config.plan.budget.file, _("the budget estimate"), tables.BUDGET, _check_budget
+        )
+        files.append(budget_path)
     units = activities = None
     if config.report is not None:
         units_path, units = load(
@@ -327,6 +364,13 @@ def _load_config(path: Path) -> CampaignConfig:
         config = CampaignConfig.model_validate(data)
     except ValidationError as error:
         raise CampaignError([_config_problem(path, e) for e in error.errors()]) from None
+    if config.plan is None and (config.report is not None or config.consolidated is None):
+        raise CampaignError(
+            DataProblem(
+                path,
+                "a 'plan:' section (the report refers to the plan), or only a 'consolidated:' section",
+            )
+        )
     unknown = list(_unknown_placeholders(data))
     if unknown:
         known = ", ".join("{" + name + "}" for name in PLACEHOLDERS)

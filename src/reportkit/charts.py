@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache, cached_property
@@ -27,6 +27,8 @@ __all__ = [
     "activities_by_channel",
     "activities_per_day",
     "budget_planned_vs_spent",
+    "by_agency",
+    "consolidated_charts",
     "coverage_by_district",
     "report_charts",
 ]
@@ -233,4 +235,32 @@ def report_charts(figures, event_date=None) -> dict[str, Chart]:
         "by_channel": activities_by_channel(figures.by_channel),
         "budget": budget_planned_vs_spent(figures.budget_execution),
         "per_day": activities_per_day(figures.per_day, event_date),
+    }
+
+
+def by_agency(rows: Sequence[Mapping[str, Any]], key: str, title: str, label: str, top: int = 15) -> Chart:
+    """One bar per agency of ``rows[key]``, most first; past ``top`` agencies, the title says
+    the chart shows the first ``top`` (the table beside it lists them all)."""
+    ranked = sorted(rows, key=lambda row: -row[key])[:top]
+    if len(rows) > top:
+        title = f"{title} ({top} đơn vị cao nhất)"
+    ranked = ranked[::-1]
+    with _figure(max(4.0, 0.6 * len(ranked) + 1.6)) as (fig, ax):
+        names = [row["agency"] for row in ranked]
+        values = [row[key] for row in ranked]
+        ax.barh(names, values, color=INK)
+        for y, value in enumerate(values):
+            ax.text(value, y, f" {vn.format_vnd(int(value))}", va="center", fontsize=9)
+        ax.set_xlim(0, max([1, *values]) * 1.18)
+        _thousands(ax)
+        ax.set_xlabel(label)
+        return _chart(title, fig)
+
+
+def consolidated_charts(figures) -> dict[str, Chart]:
+    """The consolidated report's charts: reach and activities by agency."""
+    rows = list(figures.by_agency)
+    return {
+        "reach": by_agency(rows, "reach", "Lượt người tiếp cận theo đơn vị", "Lượt người"),
+        "activities": by_agency(rows, "activities", "Số hoạt động theo đơn vị", "Số hoạt động"),
     }

@@ -14,15 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from .exceptions import ReportkitError
-from .execute import DOCUMENTS, FORMATS  # light: execute imports its heavy libraries late
+from .execute import FORMATS  # light: execute imports its heavy libraries late
 from .i18n import LANGUAGES, N_, _, ngettext, set_language, translate_argparse
 
 __all__ = ["main"]
 
 SAMPLE_CAMPAIGN = "data/campaigns/wtisd-2021-phu-yen"
-
-#: The documents' names as the command's output shows them.
-DOCUMENT_NAMES = {"plan": N_("plan"), "report": N_("report")}
 
 EPILOG = N_("""examples:
   reportkit build                                  # the sample campaign's plan and report, HTML and PDF
@@ -31,6 +28,8 @@ EPILOG = N_("""examples:
   reportkit build --params-file params.yaml --to pdf --force
   reportkit validate data/campaigns/wtisd-2021-phu-yen
   reportkit params report
+  reportkit build data/campaigns/wtisd-2021-bo-tttt --doc consolidated -p sources=outputs/agencies
+  reportkit build CAMPAIGN --doc notice --notebooks my-notebooks   # a document of your own
   reportkit new data/campaigns/wtisd-2021-phu-yen --id wtisd-2022-phu-yen --year 2022
   reportkit batch data/campaigns/wtisd-2021-phu-yen --doc report --each district --jobs 2
   reportkit batch --grid runs.csv --doc report
@@ -94,6 +93,17 @@ def _add_lang_option(parser: argparse.ArgumentParser, top: bool = False) -> None
     )
 
 
+def _add_notebooks_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--notebooks",
+        metavar="DIR",
+        help=_(
+            "a folder of document notebooks, searched before the project's notebooks/ "
+            "(also REPORTKIT_NOTEBOOKS)"
+        ),
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -122,7 +132,13 @@ def _parser() -> argparse.ArgumentParser:
         "campaign", nargs="?", default=SAMPLE_CAMPAIGN, help=_("campaign folder (default: %(default)s)")
     )
     build.add_argument(
-        "--doc", choices=[*DOCUMENTS, "all"], default="all", help=_("document to build (default: all)")
+        "--doc",
+        default="all",
+        metavar="NAME",
+        help=_(
+            "document to build: the name of a notebook (plan, report, consolidated, or one of yours); "
+            "all: those campaign.yaml has a section for (default)"
+        ),
     )
     build.add_argument(
         "-p",
@@ -137,6 +153,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--params-file", metavar=_("FILE.yaml"), help=_("notebook parameters from a YAML mapping")
     )
+    _add_notebooks_option(build)
     _add_output_options(build)
 
     validate = commands.add_parser(
@@ -152,8 +169,9 @@ def _parser() -> argparse.ArgumentParser:
         description=_("List the parameters a notebook takes, as -p NAME=VALUE or in --params-file."),
     )
     params.add_argument(
-        "doc", nargs="?", choices=DOCUMENTS, default=None, help=_("plan or report (default: both)")
+        "doc", nargs="?", default=None, metavar="NAME", help=_("a document (default: every one found)")
     )
+    _add_notebooks_option(params)
 
     new = commands.add_parser(
         "new",
@@ -189,8 +207,9 @@ def _parser() -> argparse.ArgumentParser:
         "campaign", nargs="?", default=SAMPLE_CAMPAIGN, help=_("campaign folder (default: %(default)s)")
     )
     batch.add_argument(
-        "--doc", choices=DOCUMENTS, default="report", help=_("document to build (default: report)")
+        "--doc", default="report", metavar="NAME", help=_("document to build (default: %(default)s)")
     )
+    _add_notebooks_option(batch)
     how = batch.add_mutually_exclusive_group(required=True)
     how.add_argument("--each", choices=["district"], help=_("one run per district of units.csv"))
     how.add_argument("--grid", metavar=_("FILE.csv"), help=_("one run per row; the header names parameters"))
@@ -397,9 +416,11 @@ def _build(args: argparse.Namespace) -> int:
         parameters |= read_params_file(args.params_file)
     parameters |= dict(args.parameters)
     if args.doc == "all":
-        docs = DOCUMENTS if _has_results(Path(args.campaign)) else ("plan",)
+        from .documents import default_documents, find_documents
+
+        docs = default_documents(Path(args.campaign), find_documents(args.notebooks))
     else:
-        docs = (args.doc,)
+        docs = [args.doc]
     result = build(
         args.campaign,
         docs=docs,
@@ -408,6 +429,7 @@ def _build(args: argparse.Namespace) -> int:
         out=args.out,
         force=args.force,
         progress=_show_progress(args),
+        notebooks=args.notebooks,
     )
     if not args.quiet:
         for doc, files in result.files.items():
@@ -415,20 +437,9 @@ def _build(args: argparse.Namespace) -> int:
                 line = _("{doc} (unchanged, reused): {files}")
             else:
                 line = _("{doc} (built): {files}")
-            print(line.format(doc=_(DOCUMENT_NAMES[doc]), files=", ".join(str(f) for f in files)))
+            print(line.format(doc=doc, files=", ".join(str(f) for f in files)))
         print(_("done in {seconds:.1f} s").format(seconds=result.seconds))
     return 0
-
-
-def _has_results(folder: Path) -> bool:
-    """Whether campaign.yaml has a report section, read cheaply; the build checks the rest."""
-    import yaml
-
-    try:
-        data = yaml.safe_load((folder / "campaign.yaml").read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError, UnicodeDecodeError):
-        return True  # let the build report the problem
-    return not isinstance(data, dict) or data.get("report") is not None
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -436,7 +447,10 @@ def _validate(args: argparse.Namespace) -> int:
 
     campaign = load_campaign(args.campaign)
     budget, units, activities = campaign.budget, campaign.units, campaign.activities
-    counts = [ngettext("{count} budget line", "{count} budget lines", len(budget)).format(count=len(budget))]
+    counts = []
+    if budget is not None:
+        lines = ngettext("{count} budget line", "{count} budget lines", len(budget))
+        counts.append(lines.format(count=len(budget)))
     if units is not None:
         counts += [
             ngettext("{count} unit", "{count} units", len(units)).format(count=len(units)),
@@ -444,19 +458,19 @@ def _validate(args: argparse.Namespace) -> int:
         ]
     print(
         _("{folder}: campaign '{id}' is valid ({counts})").format(
-            folder=Path(args.campaign), id=campaign.id, counts=", ".join(counts)
+            folder=Path(args.campaign), id=campaign.id, counts=", ".join(counts) or _("no tables")
         )
     )
     return 0
 
 
 def _params(args: argparse.Namespace) -> int:
-    from .execute import notebook_path
+    from .documents import find_document, find_documents
     from .parameters import notebook_parameters
 
-    for doc in [args.doc] if args.doc else DOCUMENTS:
-        path = notebook_path(doc)
-        print(_("{doc} ({path}):").format(doc=_(DOCUMENT_NAMES[doc]), path=path))
+    for doc in [args.doc] if args.doc else find_documents(args.notebooks):
+        path = find_document(doc, args.notebooks).path
+        print(_("{doc} ({path}):").format(doc=doc, path=path))
         for p in notebook_parameters(path).values():
             line = f"  {p.name}: {p.type} = {p.default}"
             if p.name == "campaign":
@@ -500,6 +514,7 @@ def _batch(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         force=args.force,
         progress=_show_progress(args),
+        notebooks=args.notebooks,
     )
     failed = {v: o for v, o in outcomes.items() if o.startswith("error")}
     if not args.quiet or failed:

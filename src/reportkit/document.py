@@ -16,19 +16,16 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import os
-import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import pandas as pd
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from . import vn
+from . import blocks, vn
+from .blocks import TOTAL, Column, _Text, environment, inline, punctuate
 from .budget import BudgetEstimate
 from .campaign import Campaign
 from .charts import Chart
@@ -41,7 +38,10 @@ __all__ = [
     "FIGURES_MIMETYPE",
     "RASTERS_ENV",
     "RASTERS_MIMETYPE",
+    "Appendix",
     "Document",
+    "compose",
+    "consolidated_document",
     "plan_document",
     "report_document",
 ]
@@ -54,8 +54,6 @@ RASTERS_MIMETYPE = "application/vnd.reportkit.rasters+json"
 #: ``0`` in this environment variable leaves the PNG copies out: ``reportkit build`` sets it
 #: for the kernels of a build that writes no Word file. Unset (JupyterLab), they are made.
 RASTERS_ENV = "REPORTKIT_RASTERS"
-
-_ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV")
 
 
 @dataclass(frozen=True)
@@ -85,57 +83,64 @@ class Document:
         return data, {"text/html": metadata, FIGURES_MIMETYPE: metadata}
 
 
-@cache
-def _environment() -> jinja2.Environment:
-    templates = files("reportkit") / "templates" / "document"
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates)),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.globals["percent_of"] = percent
-    env.globals["css"] = Markup((templates / "document.css").read_text(encoding="utf-8"))
-    env.filters.update(
-        vnd=vn.format_vnd,
-        quantity=vn.format_quantity,
-        roman=lambda i: _ROMAN[i],
-        percent=vn.format_percent,
-        lines=lambda text: Markup("<br>").join(escape(line.strip()) for line in text.splitlines()),
-    )
-    return env
+@dataclass(frozen=True)
+class Appendix:
+    """An appendix: pieces from :mod:`reportkit.blocks`, on pages numbered on their own.
 
-
-class _Text:
-    """Fills ``{placeholders}`` in the campaign's text and turns it into safe HTML.
-
-    The campaign's loader has already refused unknown placeholders, so every name is here.
+    ``kind`` ``"attachment"`` is an attached table such as the plan's budget estimate.
     """
 
-    def __init__(self, values: Mapping[str, str]):
-        self.values = values
-
-    def fill(self, text: str) -> str:
-        return re.sub(r"\{(\w+)\}", lambda match: self.values[match.group(1)], text)
-
-    def inline(self, text: str) -> Markup:
-        html = str(escape(self.fill(text)))
-        # WeasyPrint can break a justified line right after a leading "- " when a word with an
-        # inner hyphen ("chính-Viễn") is followed by an inline element; keep such words whole.
-        html = re.sub(r"(\w+(?:-\w+)+)", r'<span class="rk-nobr">\1</span>', html)
-        html = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", html)
-        html = re.sub(r"\*(.+?)\*", r"<em>\1</em>", html)
-        return Markup(html)
-
-    def paragraphs(self, text: str) -> list[Markup]:
-        return [self.inline(line) for line in text.splitlines() if line.strip()]
+    body: Sequence[Markup]
+    kind: str = "appendix"
 
 
-def _punctuate(items: list[str], between: str, last: str) -> list[str]:
-    """Recipients and legal bases end with ';' and the last with '.' (Decree 30)."""
-    stripped = [item.rstrip(" ;.") for item in items]
-    return [item + (last if i == len(stripped) - 1 else between) for i, item in enumerate(stripped)]
+def compose(
+    kind: str,
+    title: str,
+    body: Sequence[Markup],
+    *,
+    appendices: Sequence[Appendix] = (),
+    figures: Mapping[str, Any] | None = None,
+    charts: Sequence[Chart] = (),
+) -> Document:
+    """Put a document together from the pieces of :mod:`reportkit.blocks`.
+
+    Parameters
+    ----------
+    kind
+        What it is, one word (``notice``); its HTML is ``<article class="rk-document rk-<kind>">``.
+    title
+        Its title, for the HTML page's and the Word file's properties.
+    body
+        The pieces of the document, in order: header, title, recipient line, basis, text,
+        sections, tables, charts, closing and signature.
+    appendices
+        What follows the signature, each starting a page numbered anew.
+    figures
+        The numbers it shows; ``reportkit build`` files them in ``figures.json`` under the
+        notebook's name. Plain JSON: numbers, text, lists and mappings.
+    charts
+        The charts among its pieces (:func:`reportkit.blocks.chart`), whose PNG copies the
+        Word file takes.
+
+    Returns
+    -------
+    Document
+        The notebook's last output; JupyterLab shows it as it will print.
+    """
+    html = (
+        environment()
+        .get_template("document.html.j2")
+        .render(kind=kind, body=list(body), appendices=list(appendices))
+    )
+    return Document(kind=kind, title=title, html=html, figures=dict(figures or {}), rasters=_rasters(charts))
+
+
+def _rasters(charts: Sequence[Chart]) -> dict[str, bytes]:
+    """PNG copies of the charts for the Word file, unless the build writes none."""
+    if os.environ.get(RASTERS_ENV) == "0":
+        return {}
+    return {chart.raster_id: chart.png for chart in charts if chart.png}
 
 
 def _campaign_text(campaign: Campaign, estimate: BudgetEstimate) -> _Text:
@@ -181,8 +186,24 @@ def plan_document(
     issued = issued or vn.IssueDate(config.year)
     text = _campaign_text(campaign, estimate)
     title = text.fill(plan.summary)
+    budget_table = blocks.table(
+        [
+            Column("STT", "line_id", "rk-center", width=7),
+            Column("Nội dung", "content", width=33, total=TOTAL),
+            Column("ĐVT", "unit", "rk-center", width=10),
+            Column("Số lượng", "quantity", "rk-number-cell", vn.format_quantity, width=9),
+            Column("Đơn giá", "unit_price", "rk-number-cell", vn.format_vnd, width=14),
+            Column(
+                "Thành tiền", "amount", "rk-number-cell", vn.format_vnd, lambda _: estimate.total, width=14
+            ),
+            Column("Ghi chú", "note", "rk-center", width=13),
+        ],
+        estimate.lines,
+        numbered=False,
+        css_class="rk-budget",
+    )
     html = (
-        _environment()
+        environment()
         .get_template("plan.html.j2")
         .render(
             config=config,
@@ -191,9 +212,9 @@ def plan_document(
             title=title,
             number=vn.doc_number(number, "KH", config.agency.abbreviation),
             place_date=vn.place_date(config.agency.place, issued),
-            basis=_punctuate([text.fill(b) for b in plan.basis], ";", "."),
-            recipients=_punctuate(list(plan.recipients), ";", "."),
-            estimate=estimate,
+            basis=[inline(line) for line in punctuate(text.fill(b) for b in plan.basis)],
+            recipients=punctuate(plan.recipients),
+            budget_table=budget_table,
             total_words=vn.amount_in_words(estimate.total),
             attached_to=(
                 f"Kèm theo Kế hoạch số {vn.doc_symbol(number, 'KH', config.agency.abbreviation)}"
@@ -267,7 +288,7 @@ def report_document(
         scope_words += f" (số liệu đến {vn.short_date(as_of)})"
     rows = _appendix_rows(campaign, activities, appendix_rows)
     html = (
-        _environment()
+        environment()
         .get_template("report.html.j2")
         .render(
             config=config,
@@ -276,7 +297,7 @@ def report_document(
             title=text.fill(report.summary) + (f" trên địa bàn {district}" if district else ""),
             number=vn.doc_number(number, "BC", config.agency.abbreviation),
             place_date=vn.place_date(config.agency.place, issued),
-            basis=_punctuate(basis, ";", "."),
+            basis=[inline(line) for line in punctuate(basis)],
             agency=agency,
             scope_words=scope_words,
             plan_sentence=(
@@ -286,10 +307,11 @@ def report_document(
             ),
             results=_result_sentences(figures, report, bool(district)),
             figures=figures.to_dict(),
+            tables=_report_tables(figures.to_dict()),
             charts=charts,
             spent_words=vn.amount_in_words(figures.budget_spent_vnd),
             unbudgeted_words=vn.amount_in_words(figures.unbudgeted_vnd),
-            recipients=_punctuate(list(report.recipients), ";", "."),
+            recipients=punctuate(report.recipients),
             symbol=vn.doc_symbol(number, "BC", config.agency.abbreviation),
             issue_date=vn.issue_date_text(issued),
             activities=rows,
@@ -302,13 +324,67 @@ def report_document(
         title=text.fill(report.summary),
         agency=agency,
         html=html,
-        figures=figures.to_dict(),
-        rasters=(
-            {chart.raster_id: chart.png for chart in charts.values() if chart.png}
-            if os.environ.get(RASTERS_ENV) != "0"
-            else {}
-        ),
+        # the day it is issued, for a consolidation to tell on time from late
+        figures=figures.to_dict() | {"issued_on": str(issued)},
+        rasters=_rasters(list(charts.values())),
     )
+
+
+def _report_tables(figures: Mapping[str, Any]) -> dict[str, Markup]:
+    """The report's tables with their totals, drawn by :func:`reportkit.blocks.table`."""
+    vnd = vn.format_vnd
+
+    def counts(*keys: str) -> list[Column]:
+        labels = {
+            "activities": "Số hoạt động",
+            "quantity": "Số lượng",
+            "reach": "Lượt người tiếp cận",
+            "spent": "Kinh phí (đồng)",
+        }
+        return [Column(labels[k], k, "rk-number-cell", vnd, "sum") for k in keys]
+
+    def by_area(rows, name_key: str, heading: str) -> Markup:
+        units = Column(
+            "Đơn vị đã triển khai",
+            lambda r: f"{r['units_active']}/{r['units_target']}",
+            "rk-center",
+            total=lambda rows: (
+                f"{sum(r['units_active'] for r in rows)}/{sum(r['units_target'] for r in rows)}"
+            ),
+        )
+        name = Column(heading, name_key, width=35, total=TOTAL)
+        return blocks.table([name, units, *counts("activities", "reach", "spent")], rows)
+
+    planned, spent = figures["budget_planned_vnd"], figures["budget_spent_vnd"]
+    return {
+        "by_channel": blocks.table(
+            [
+                Column("Hình thức tuyên truyền", "label", width=35, total=TOTAL),
+                *counts("activities", "quantity", "reach", "spent"),
+            ],
+            figures["by_channel"],
+        ),
+        "by_district": by_area(figures["by_district"], "district", "Địa bàn"),
+        "by_kind": by_area(figures["by_kind"], "label", "Đơn vị thực hiện"),
+        "execution": blocks.table(
+            [
+                Column("STT", "line_id", "rk-center", width=7),
+                Column("Nội dung", "content", width=35, total=TOTAL),
+                Column("Dự trù", "planned", "rk-number-cell", vnd, lambda _: planned),
+                Column("Đã sử dụng", "spent", "rk-number-cell", vnd, lambda _: spent),
+                Column("Còn lại", "variance", "rk-number-cell", vnd, lambda _: planned - spent),
+                Column(
+                    "Tỷ lệ sử dụng",
+                    "pct_used",
+                    "rk-number-cell",
+                    vn.format_percent,
+                    lambda _: percent(spent, planned) if planned else "",
+                ),
+            ],
+            figures["budget_execution"],
+            numbered=False,
+        ),
+    }
 
 
 def _lower_first(text: str) -> str:
@@ -373,3 +449,121 @@ def _photos(campaign: Campaign, rows: list[dict[str, Any]]) -> list[dict[str, st
             }
         )
     return photos
+
+
+def consolidated_document(
+    campaign: Campaign,
+    figures: Any,
+    charts: Mapping[str, Chart],
+    *,
+    number: int | None = None,
+    issued_on: str | dt.date | vn.IssueDate | None = None,
+) -> Document:
+    """The consolidated report (Báo cáo tổng hợp) of the agencies' reports, composed from
+    :mod:`reportkit.blocks` as a notebook of your own would.
+
+    Parameters
+    ----------
+    campaign
+        The asking agency's campaign (a ministry's), with a ``consolidated:`` section.
+    figures, charts
+        :func:`reportkit.consolidate.consolidated_figures` and
+        :func:`reportkit.charts.consolidated_charts`.
+    number, issued_on
+        The registered number and date of issue; ``None`` takes them from campaign.yaml.
+    """
+    config = campaign.config
+    settings = config.consolidated
+    if settings is None:
+        raise CampaignError(
+            DataProblem(
+                campaign.folder / "campaign.yaml", "a 'consolidated:' section to build the report from"
+            )
+        )
+    f, n, pct = figures, vn.format_vnd, vn.format_percent
+    number = settings.number if number is None else number
+    issued = vn.IssueDate.parse(issued_on) if issued_on is not None else settings.issued_on
+    text = _Text(
+        {
+            "year": str(config.year),
+            "event": config.event,
+            "theme": config.theme,
+            "agency": config.agency.name,
+            "place": config.agency.place,
+            "event_date": vn.short_date(config.event_date),
+            "budget_total": n(f.spent_total_vnd),
+            "budget_total_words": vn.amount_in_words(f.spent_total_vnd),
+        }
+    )
+    deadline = vn.short_date(dt.date.fromisoformat(f.deadline))
+    share = pct(percent(f.agencies_asked_reported, f.agencies_asked))
+    asked = f", trong đó {f.agencies_asked_reported}/{f.agencies_asked} đơn vị được đề nghị ({share})"
+    results = [
+        f"{f.agencies_reported} đơn vị đã gửi báo cáo{asked if f.agencies_asked else ''}; "
+        f"{f.agencies_on_time} đơn vị gửi đúng hạn (đến {deadline}), {f.agencies_late} đơn vị gửi chậm"
+        + (f", {f.agencies_undated} báo cáo chưa ghi ngày ban hành." if f.agencies_undated else "."),
+        f"Các đơn vị đã tổ chức {n(f.activities_total)} hoạt động tuyên truyền; "
+        f"{n(f.units_active)}/{n(f.units_target)} đơn vị trực thuộc đã triển khai "
+        f"({pct(percent(f.units_active, f.units_target))}); tiếp cận khoảng {n(f.reach_total)} lượt người.",
+        f"Tổng kinh phí các đơn vị đã sử dụng: {n(f.spent_total_vnd)} đồng "
+        f"({vn.amount_in_words(f.spent_total_vnd)}).",
+    ]
+    units = Column(
+        "Đơn vị đã triển khai",
+        lambda r: f"{n(r['units_active'])}/{n(r['units_target'])}",
+        "rk-center",
+        total=lambda _: f"{n(f.units_active)}/{n(f.units_target)}",
+    )
+    table = blocks.table(
+        [
+            Column("Đơn vị báo cáo", "agency", width=32, total=TOTAL),
+            units,
+            Column("Số hoạt động", "activities", "rk-number-cell", n, "sum"),
+            Column("Lượt người tiếp cận", "reach", "rk-number-cell", n, "sum"),
+            Column("Kinh phí (đồng)", "spent", "rk-number-cell", n, "sum"),
+            Column(
+                "Thời hạn báo cáo",
+                "standing",
+                "rk-center",
+                total=lambda _: f"{f.agencies_on_time} đúng hạn",
+                width=13,
+            ),
+        ],
+        f.by_agency,
+    )
+    missing = (
+        "\n".join(f"- {name}" for name in punctuate(f.missing))
+        if f.missing
+        else "Tất cả các đơn vị được đề nghị đã gửi báo cáo."
+    )
+    body = [
+        blocks.header(
+            config.agency,
+            vn.doc_number(number, settings.symbol, config.agency.abbreviation),
+            vn.place_date(config.agency.place, issued or vn.IssueDate(config.year)),
+        ),
+        blocks.title("BÁO CÁO", text.fill(settings.summary)),
+        blocks.recipient(text.fill(settings.recipient)),
+        *([blocks.paragraphs(f"*{text.fill(settings.note)}*")] if settings.note else []),
+        blocks.basis(text.fill(line) for line in settings.basis),
+        blocks.paragraphs(text.fill(settings.intro)),
+        blocks.section_heading(1, "KẾT QUẢ CHUNG"),
+        blocks.paragraphs("\n".join(f"- {sentence}" for sentence in results)),
+        blocks.section_heading(2, "KẾT QUẢ THEO ĐƠN VỊ"),
+        table,
+        *(blocks.chart(chart) for chart in charts.values()),
+        blocks.section_heading(3, "CÁC ĐƠN VỊ CHƯA GỬI BÁO CÁO"),
+        blocks.paragraphs(missing),
+        blocks.section_heading(4, "ĐÁNH GIÁ"),
+        blocks.paragraphs(text.fill(settings.assessment)),
+        blocks.section_heading(5, "ĐỀ XUẤT, KIẾN NGHỊ"),
+        blocks.paragraphs(text.fill(settings.proposals)),
+        blocks.closing(text.fill(settings.closing), config.signer, settings.recipients),
+    ]
+    return compose(
+        "consolidated",
+        title=text.fill(settings.summary),
+        body=body,
+        figures=f.to_dict(),
+        charts=list(charts.values()),
+    )

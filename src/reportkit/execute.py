@@ -37,47 +37,24 @@ from .exceptions import ExecutionError, ParameterError, ReportkitError
 from .i18n import _
 
 __all__ = [
-    "DOCUMENTS",
+    "FIGURES_SCHEMA",
     "FORMATS",
+    "MANIFEST_SCHEMA",
     "BuildResult",
     "build",
-    "notebook_path",
-    "project_root",
 ]
 
-#: The documents reportkit builds, each from ``notebooks/<name>.ipynb``.
-DOCUMENTS = ("plan", "report")
 #: Formats besides the executed notebook: the page, the PDF to sign, the Word copy to edit.
 FORMATS = ("html", "pdf", "docx")
 
 FIGURES_FILE = "figures.json"
 MANIFEST_FILE = "manifest.json"
+#: Versions of the two files' layout (data/README.md, "Outputs"): a reader such as
+#: :mod:`reportkit.consolidate` refuses a version it does not know.
+FIGURES_SCHEMA = 1
+MANIFEST_SCHEMA = 1
+SCHEMA_KEY = "schema_version"
 WORK_DIR = ".reportkit"  # under --out: staging folders and locks
-
-
-def project_root() -> Path:
-    """The source tree reportkit is installed from (``make run`` installs it editable)."""
-    return Path(__file__).resolve().parents[2]
-
-
-def notebook_path(doc: str) -> Path:
-    """``notebooks/<doc>.ipynb``; ``REPORTKIT_NOTEBOOKS`` names another folder."""
-    if doc not in DOCUMENTS:
-        raise ParameterError(
-            "doc",
-            _("unknown document {doc}; reportkit builds: {documents}").format(
-                doc=repr(doc), documents=", ".join(DOCUMENTS)
-            ),
-        )
-    folder = Path(os.environ.get("REPORTKIT_NOTEBOOKS") or project_root() / "notebooks")
-    path = folder / f"{doc}.ipynb"
-    if not path.is_file():
-        raise ReportkitError(
-            _("{path}: the {doc} notebook is missing (set REPORTKIT_NOTEBOOKS to its folder)").format(
-                path=path, doc=doc
-            )
-        )
-    return path
 
 
 @dataclass(frozen=True)
@@ -94,13 +71,14 @@ class BuildResult:
 def build(
     campaign_dir: str | Path,
     *,
-    docs: Sequence[str] = DOCUMENTS,
+    docs: Sequence[str],
     to: Sequence[str] = FORMATS,
     parameters: Mapping[str, Any] | None = None,
     out: str | Path = "outputs",
     variant: str | None = None,
     force: bool = False,
     progress: bool = False,
+    notebooks: str | Path | None = None,
 ) -> BuildResult:
     """Build ``docs`` of the campaign in ``campaign_dir`` into ``<out>/<campaign id>/``.
 
@@ -109,7 +87,7 @@ def build(
     campaign_dir
         The campaign folder; it is loaded and checked before any kernel starts.
     docs
-        Documents to build, from :data:`DOCUMENTS`.
+        Documents to build, by notebook name (:func:`reportkit.documents.find_documents`).
     to
         Formats besides the executed notebook, from :data:`FORMATS`.
     parameters
@@ -124,6 +102,8 @@ def build(
         Rebuild even when the inputs are unchanged.
     progress
         Show a progress bar on standard error.
+    notebooks
+        A folder searched for the documents' notebooks before the project's own.
 
     Raises
     ------
@@ -151,17 +131,26 @@ def build(
         if not variant or variant != Path(variant).name or variant.startswith("."):
             raise ParameterError("variant", _("{variant} is not a folder name").format(variant=repr(variant)))
         target = target / variant
-    notebooks = {doc: notebook_path(doc) for doc in docs}
+    from .documents import find_document
+
+    documents = {doc: find_document(doc, notebooks) for doc in docs}
     from .parameters import split_parameters
 
-    own = split_parameters(notebooks, parameters)
-    fingerprints = {doc: _fingerprint(doc, notebooks[doc], campaign_dir, own[doc], to) for doc in docs}
+    own = split_parameters({doc: d.path for doc, d in documents.items()}, parameters)
+    extra: dict[str, tuple[Path, ...]] = {}
+    for doc in docs:  # inputs from outside the campaign folder, checked before any kernel
+        found = documents[doc].checked_inputs(campaign_dir, own[doc])
+        own[doc] = {**own[doc], **found.parameters}
+        extra[doc] = found.files
+    fingerprints = {doc: _fingerprint(documents[doc], campaign_dir, own[doc], to, extra[doc]) for doc in docs}
 
     with _locked(Path(out), target):
         manifest = _read_json(target / MANIFEST_FILE)
         stale = [doc for doc in docs if force or not _fresh(target, manifest.get(doc), fingerprints[doc])]
         if stale:
-            _build_stale(campaign_dir, stale, notebooks, fingerprints, to, own, Path(out), target, progress)
+            _build_stale(
+                campaign_dir, stale, documents, fingerprints, to, own, extra, Path(out), target, progress
+            )
     files = {
         doc: tuple(target / name for name in sorted(_read_json(target / MANIFEST_FILE)[doc]["outputs"]))
         for doc in docs
@@ -176,18 +165,16 @@ def build(
     )
 
 
-def _build_stale(campaign_dir, docs, notebooks, fingerprints, to, parameters, out, target, progress):
-    from .campaign import load_campaign
+def _build_stale(campaign_dir, docs, documents, fingerprints, to, parameters, extra, out, target, progress):
+    from .campaign import CONFIG_FILE, load_campaign
+    from .documents import check_needs
     from .parameters import check_parameters, register_date_translator
 
     campaign = load_campaign(campaign_dir)
-    if "report" in docs and not campaign.has_results:
-        raise ReportkitError(
-            _(
-                "{file}: the report needs a 'report:' section and the units and activities tables "
-                "(data/README.md); build the plan alone with --doc plan"
-            ).format(file=campaign.folder / "campaign.yaml")
-        )
+    sections = [name for name, value in campaign.config if value is not None]
+    for doc in docs:
+        check_needs(documents[doc], sections, campaign.folder / CONFIG_FILE)
+    notebooks = {doc: documents[doc].path for doc in docs}
     checked = {doc: check_parameters(notebooks[doc], parameters[doc], campaign) for doc in docs}
     _skip_slow_imports()
     register_date_translator()
@@ -219,19 +206,21 @@ def _build_stale(campaign_dir, docs, notebooks, fingerprints, to, parameters, ou
             figures.update(_figures_of(nb, doc, notebooks[doc]))
             steps.update()
             names = [f"{doc}.ipynb"]
-            if doc == "report":
-                names.append(_activities_workbook(campaign, checked[doc], staging))
+            for attachment in documents[doc].attachments:
+                names.append(_attach(attachment, campaign, checked[doc], staging))
             for fmt in to:
                 steps.set_description(f"{doc}: {fmt}")
                 name, timings[fmt] = _timed(_export, nb, staging, doc, fmt)
                 names.append(name)
                 steps.update()
             records[doc] = _record(
-                campaign, doc, notebooks[doc], checked[doc], fingerprints[doc], staging, names, timings
+                campaign, documents[doc], checked[doc], fingerprints[doc], staging, names, timings, extra[doc]
             )
         target.mkdir(parents=True, exist_ok=True)
-        _write_json(staging / FIGURES_FILE, _read_json(target / FIGURES_FILE) | figures)
-        _write_json(staging / MANIFEST_FILE, _read_json(target / MANIFEST_FILE) | records)
+        stamp = {SCHEMA_KEY: FIGURES_SCHEMA, "campaign": _campaign_block(campaign)}
+        _write_json(staging / FIGURES_FILE, _read_json(target / FIGURES_FILE) | figures | stamp)
+        stamp = {SCHEMA_KEY: MANIFEST_SCHEMA, "campaign": stamp["campaign"]}
+        _write_json(staging / MANIFEST_FILE, _read_json(target / MANIFEST_FILE) | records | stamp)
         _publish(staging, target)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
@@ -291,22 +280,17 @@ def _code_hash() -> str:
     return digest.hexdigest()
 
 
-def campaign_inputs(folder: Path, doc: str) -> list[Path]:
-    """The files a document depends on: the plan its settings and budget; the report all."""
-    if doc == "plan":
-        return sorted(p for p in folder.iterdir() if p.is_file() and p.stem in ("campaign", "budget"))
-    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
-
-
-def _fingerprint(doc: str, notebook: Path, folder: Path, parameters: Mapping[str, Any], to) -> str:
+def _fingerprint(document, folder: Path, parameters: Mapping[str, Any], to, extra=()) -> str:
     digest = hashlib.sha256()
     digest.update(_code_hash().encode())
-    digest.update(_sha256(notebook).encode())
+    digest.update(_sha256(document.path).encode())
     digest.update(
         json.dumps({"parameters": parameters, "to": sorted(to)}, sort_keys=True, default=str).encode()
     )
-    for path in campaign_inputs(folder, doc):
+    for path in document.campaign_inputs(folder):
         digest.update(str(path.relative_to(folder)).encode() + b"\0" + _sha256(path).encode())
+    for path in extra:
+        digest.update(str(path).encode() + b"\0" + _sha256(path).encode())
     return digest.hexdigest()
 
 
@@ -415,13 +399,14 @@ def _figures_of(nb, doc: str, notebook: Path) -> dict[str, Any]:
     from .export import document_figures
 
     figures = document_figures(nb)
-    if doc not in figures:
+    if not figures:
         raise ReportkitError(
-            _("{notebook}: ran, but showed no {doc} document (its last cell should)").format(
-                notebook=notebook.name, doc=doc
+            _("{notebook}: ran, but showed no reportkit document (its last cell should)").format(
+                notebook=notebook.name
             )
         )
-    return {doc: figures[doc]}
+    # filed under the notebook's name, whatever kind of document it composed
+    return {doc: figures[doc] if doc in figures else next(iter(figures.values()))}
 
 
 def _export(nb, staging: Path, doc: str, fmt: str) -> str:
@@ -449,6 +434,36 @@ def _version(distribution: str) -> str | None:
         return None
 
 
+def _attach(name: str, campaign, parameters: Mapping[str, Any], staging: Path) -> str:
+    """Write the attachment ``name`` a notebook's metadata asks for; reportkit knows
+    ``activities.xlsx``."""
+    writers = {"activities.xlsx": _activities_workbook}
+    if name not in writers:
+        raise ReportkitError(
+            _("unknown attachment {name!r} in a notebook's metadata; reportkit writes: {known}").format(
+                name=name, known=", ".join(writers)
+            )
+        )
+    return writers[name](campaign, parameters, staging)
+
+
+def _campaign_block(campaign) -> dict[str, Any]:
+    """Whose outputs these are, for a reader of figures.json such as a consolidation."""
+    config, agency = campaign.config, campaign.config.agency
+    return {
+        "id": campaign.id,
+        "year": config.year,
+        "event": config.event,
+        "event_date": config.event_date.isoformat(),
+        "agency": {
+            "superior": agency.superior,
+            "name": agency.name,
+            "abbreviation": agency.abbreviation,
+            "place": agency.place,
+        },
+    }
+
+
 def _activities_workbook(campaign, parameters: Mapping[str, Any], staging: Path) -> str:
     """``activities.xlsx``: every activity the report covers, which its appendix may cut short."""
     from .coverage import scope
@@ -464,7 +479,7 @@ def _activities_workbook(campaign, parameters: Mapping[str, Any], staging: Path)
     return "activities.xlsx"
 
 
-def _record(campaign, doc, notebook, params, fingerprint, staging, names, timings) -> dict:
+def _record(campaign, document, params, fingerprint, staging, names, timings, extra=()) -> dict:
     """Where a document came from: parameters, input hashes, versions, timings, outputs."""
     import nbconvert
     import papermill
@@ -474,9 +489,10 @@ def _record(campaign, doc, notebook, params, fingerprint, staging, names, timing
         "fingerprint": fingerprint,
         "parameters": {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in params.items()},
         "inputs": {
-            str(p.relative_to(campaign.folder)): _sha256(p) for p in campaign_inputs(campaign.folder, doc)
+            str(p.relative_to(campaign.folder)): _sha256(p) for p in document.campaign_inputs(campaign.folder)
         }
-        | {f"notebooks/{notebook.name}": _sha256(notebook)},
+        | {f"notebooks/{document.path.name}": _sha256(document.path)}
+        | {str(path): _sha256(path) for path in extra},
         "versions": {
             "reportkit": __version__,
             "papermill": papermill.__version__,

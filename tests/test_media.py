@@ -7,6 +7,8 @@ import io
 import json
 import shutil
 import struct
+import subprocess
+import sys
 import zipfile
 import zlib
 from pathlib import Path
@@ -234,6 +236,18 @@ def test_a_video_that_starts_black_shows_a_frame_further_in(tmp_path):
     assert ImageStat.Stat(frame.convert("L")).mean[0] > 40
 
 
+def test_pictures_for_print_keeps_the_order_of_mixed_photos_and_videos(tmp_path):
+    paths = [
+        make_photo(tmp_path / "a.jpg", (2000, 1500)),
+        make_video(tmp_path / "b.mp4"),
+        make_photo(tmp_path / "c.png", (300, 200)),
+        make_video(tmp_path / "d.mov", seconds=5),
+    ]
+    pictures = media.pictures_for_print(paths)
+    assert [decoded(jpeg).size for jpeg, _ in pictures] == [(920, 690), (320, 240), (300, 200), (320, 240)]
+    assert [round(video.duration) if video else None for _, video in pictures] == [None, 3, None, 5]
+
+
 # --- files refused -------------------------------------------------------------------
 
 
@@ -344,6 +358,23 @@ def test_a_fake_video_is_named_by_file_row_and_column_when_the_campaign_loads(tm
     assert (error.file, error.row, error.column) == (folder / "activities.csv", 3, "evidence")
     assert "a video: MP4 or QuickTime (.mov)" in str(error) and "evidence/fake.mp4" in str(error)
     assert len(error.problems) == 1
+
+
+def test_reportkit_validate_names_a_fake_video_in_one_message(tmp_path):
+    folder = campaign_with_evidence(
+        tmp_path, **{"clip.mp4": make_video, "clip.mov": lambda p: p.write_bytes(b"\x00" * 4096)}
+    )
+    before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    result = subprocess.run(
+        [sys.executable, "-m", "reportkit.cli", "validate", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    where = f"{folder / 'activities.csv'}, row 3, column 'evidence'"
+    assert f"{where}: a video: MP4 or QuickTime" in result.stderr
+    assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
 
 
 # --- the report shows them ----------------------------------------------------------

@@ -363,18 +363,18 @@ def _photos(campaign: Campaign, rows: list[dict[str, Any]]) -> list[dict[str, st
     """Local photos and videos of the listed activities as ``data:`` JPEGs scaled to print
     size (a video as a still frame), captioned with who and when; a video also with its
     file name and duration."""
-    photos = []
-    for row in rows:
-        kind = media.evidence_kind(row["evidence_path"])
-        path = campaign.folder / row["evidence_path"]
-        if kind not in ("photo", "video") or not path.is_file():
-            continue
-        video = media.video_summary(path) if kind == "video" else None
-        photos.append(
-            {
-                "src": media.data_url(video.frame if video else media.photo_for_print(path)),
-                "caption": f"{row['unit']}, {row['date']} ({row['channel'].lower()})",
-                "video": f"{path.name}, thời lượng {media.duration_words(video.duration)}" if video else "",
-            }
-        )
-    return photos
+    shown = [
+        (row, campaign.folder / row["evidence_path"])
+        for row in rows
+        if media.evidence_kind(row["evidence_path"]) in ("photo", "video")
+        and (campaign.folder / row["evidence_path"]).is_file()
+    ]
+    pictures = media.pictures_for_print([path for _, path in shown])
+    return [
+        {
+            "src": media.data_url(jpeg),
+            "caption": f"{row['unit']}, {row['date']} ({row['channel'].lower()})",
+            "video": f"{path.name}, thời lượng {media.duration_words(video.duration)}" if video else "",
+        }
+        for (row, path), (jpeg, video) in zip(shown, pictures, strict=True)
+    ]

@@ -19,9 +19,12 @@ from __future__ import annotations
 
 import base64
 import io
+import os
 import re
+import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -45,6 +48,7 @@ __all__ = [
     "evidence_kind",
     "evidence_kinds",
     "photo_for_print",
+    "pictures_for_print",
     "video_summary",
 ]
 
@@ -70,6 +74,9 @@ MAX_VIDEO_PIXELS = 7680 * 4320  # 8K UHD
 #: Packets read after a seek to find a frame: 20 s at 30 frames a second past a key frame.
 MAX_PACKETS = 600
 
+#: ``warnings.catch_warnings`` changes the whole process's filters, and pictures are made in
+#: threads (:func:`pictures_for_print`): photos are opened one at a time (headers only, fast).
+_OPENING = threading.Lock()
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 _PHOTO_FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
 _VIDEO_DEMUXER = "mov,mp4"  # FFmpeg reads .mp4 and .mov with "mov,mp4,m4a,3gp,3g2,mj2"
@@ -161,8 +168,9 @@ def photo_for_print(path: Path, width: int = PRINT_WIDTH_PX, quality: int = PRIN
     with _photo(path) as image, _decoding(path, _("a photo that can be read to its end")):
         if image.format == "JPEG":
             # The box in the file's own orientation: a portrait photo is often stored lying down.
-            box = _fit(image.size[::-1] if _lying(image) else image.size, width)
-            image.draft("RGB", box[::-1] if _lying(image) else box)
+            lying = _lying(image)
+            box = _fit(image.size[::-1] if lying else image.size, width)
+            image.draft("RGB", box[::-1] if lying else box)
         upright = _flatten(ImageOps.exif_transpose(image))
     return _jpeg(_scaled(upright, width), quality)
 
@@ -188,18 +196,32 @@ def video_summary(path: Path, width: int = PRINT_WIDTH_PX, quality: int = PRINT_
     return VideoInfo(_jpeg(_play_sign(_scaled(image, width)), quality), duration, *image.size)
 
 
+def pictures_for_print(paths: Sequence[Path]) -> list[tuple[bytes, VideoInfo | None]]:
+    """For each photo or video of ``paths``: the JPEG the report prints and, for a video, its
+    :class:`VideoInfo` (``None`` for a photo). Decoding runs on every core, in threads:
+    Pillow and FFmpeg let go of Python's lock while they work."""
+
+    def picture(path: Path) -> tuple[bytes, VideoInfo | None]:
+        if evidence_kind(Path(path).name) == "video":
+            video = video_summary(path)
+            return video.frame, video
+        return photo_for_print(path), None
+
+    if len(paths) < 2:
+        return [picture(path) for path in paths]
+    with ThreadPoolExecutor(max_workers=min(len(paths), os.cpu_count() or 1)) as pool:
+        return list(pool.map(picture, paths))
+
+
 @contextmanager
 def _decoding(path: Path, expected: str) -> Iterator[None]:
     """Pillow's errors while decoding ``path`` as a :class:`MediaError` saying ``expected``."""
     from PIL import Image
 
-    with warnings.catch_warnings():
-        # The pixel limit is checked on the header (MAX_PHOTO_PIXELS), above Pillow's own.
-        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        try:
-            yield
-        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
-            raise MediaError(path, expected, found=str(error) or type(error).__name__) from None
+    try:
+        yield
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+        raise MediaError(path, expected, found=str(error) or type(error).__name__) from None
 
 
 def _check_bytes(path: Path, limit: int, what: str) -> None:
@@ -219,10 +241,12 @@ def _photo(path: Path) -> Iterator[Image.Image]:
 
     _check_bytes(path, MAX_PHOTO_BYTES, _("a photo"))
     too_large = _("a photo of at most {limit} megapixels").format(limit=MAX_PHOTO_PIXELS // 10**6)
-    with _decoding(path, _("a photo: JPEG, PNG, GIF or WebP")):
+    with _decoding(path, _("a photo: JPEG, PNG, GIF or WebP")), _OPENING, warnings.catch_warnings():
+        # Pillow warns above 89 megapixels; MAX_PHOTO_PIXELS is checked below instead.
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
             image = Image.open(path, formats=_PHOTO_FORMATS)
-        except Image.DecompressionBombError as error:  # Pillow's own limit, twice ours
+        except Image.DecompressionBombError as error:  # Pillow's own limit, above ours
             raise MediaError(path, too_large, found=str(error)) from None
     with image:
         width, height = image.size
@@ -277,7 +301,7 @@ def _video(path: Path) -> Iterator[tuple]:
     try:
         container = av.open(str(path), metadata_errors="ignore")
     except (av.FFmpegError, OSError, ValueError) as error:
-        raise MediaError(path, expected, found=str(error)) from None
+        raise MediaError(path, expected, found=_ffmpeg_says(error)) from None
     with container:
         if not container.format.name.startswith(_VIDEO_DEMUXER):
             raise MediaError(path, expected, found=container.format.long_name)
@@ -291,6 +315,11 @@ def _video(path: Path) -> Iterator[tuple]:
         if not duration or duration <= 0:
             raise MediaError(path, _("a video that says how long it is"))
         yield container, stream, duration
+
+
+def _ffmpeg_says(error: Exception) -> str:
+    """FFmpeg's reason, without its error number and the file's path said again."""
+    return getattr(error, "strerror", None) or str(error)
 
 
 def _duration(container, stream) -> float | None:
@@ -328,7 +357,8 @@ def _frame_at(path: Path, container, stream, seconds: float) -> Image.Image | No
                 break
     except av.FFmpegError as error:
         if found is None:
-            raise MediaError(path, _("a video whose pictures can be decoded"), found=str(error)) from None
+            expected = _("a video whose pictures can be decoded")
+            raise MediaError(path, expected, found=_ffmpeg_says(error)) from None
     return _upright(found) if found is not None else None
 
 

@@ -97,6 +97,30 @@ def test_evidence_share(figures):
     assert figures.evidence_pct == 50.0  # A1, A3, A4 of six
 
 
+def test_photos_and_videos_are_counted_apart(figures):
+    # A1 .jpg and A4 .png are photos; A3 is a URL ending in .mp4: evidence, never fetched, no video
+    assert (figures.photo_activities, figures.video_activities) == (2, 0)
+
+
+@pytest.mark.parametrize(
+    ("evidence", "photos", "videos", "evidence_pct"),
+    [
+        (["evidence/a.jpg", "evidence/b.MP4", "evidence/c.mov", ""], 1, 2, 75.0),
+        (["evidence/a.JPEG", "evidence/b.webp", "evidence/c.gif", "evidence/d.png"], 4, 0, 100.0),
+        (["https://x.invalid/a.jpg", "https://x.invalid/b.mp4", "evidence/c.pdf", ""], 0, 0, 75.0),
+        (["", "", "", ""], 0, 0, 0.0),
+    ],
+)
+def test_what_counts_as_a_photo_and_as_a_video(evidence, photos, videos, evidence_pct):
+    rows = ACTIVITIES.head(4).assign(evidence=evidence)
+    figures = report_figures(UNITS, rows, ESTIMATE, window=WINDOW, deadline=DEADLINE)
+    assert (figures.photo_activities, figures.video_activities, figures.evidence_pct) == (
+        photos,
+        videos,
+        evidence_pct,
+    )
+
+
 def test_by_district(figures):
     assert figures.by_district.to_dict("records") == [
         {
@@ -202,6 +226,8 @@ def test_figures_json_is_plain_json(figures):
         "spent_total_vnd",
         "on_time_units",
         "evidence_pct",
+        "photo_activities",
+        "video_activities",
         "by_district",
         "by_channel",
         "budget_execution",

@@ -332,7 +332,8 @@ def chart(c: Any) -> Markup:
 
 
 def photos(items: Sequence[Mapping[str, str]]) -> Markup:
-    """Photos two to a row, each ``{"src": "data:image/jpeg;base64,…", "caption": …}``."""
+    """Photos two to a row, each ``{"src": "data:image/jpeg;base64,…", "caption": …}``; an item
+    with ``"video": "<file name>, thời lượng …"`` is a video's still frame, captioned so."""
     return _render("photos", items)
 
 

@@ -24,9 +24,9 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
-from . import tables
+from . import media, tables
 from .budget import line_amounts
-from .exceptions import CampaignError, DataError, DataProblem
+from .exceptions import CampaignError, DataError, DataProblem, MediaError
 from .i18n import N_, _
 from .paths import ID_PATTERN
 from .vn import IssueDate, parse_vnd
@@ -329,6 +329,7 @@ def _check_activities(
     local = given[~given.str.contains(r"^[a-z][a-z0-9+.-]*://", regex=True)]
     absent = {p for p in local.unique() if not _inside(folder, p)}  # each file looked at once
     missing = evidence.isin(absent)
+    unusable = _unusable_evidence(folder, path, evidence, set(local.unique()) - absent)
     problems = [
         *tables.problems_where(
             path, unknown_unit, "unit_id", _("a unit_id listed in the units table"), activities["unit_id"]
@@ -339,9 +340,24 @@ def _check_activities(
         *tables.problems_where(
             path, missing, "evidence", _("a file inside the campaign folder, or a URL"), evidence
         ),
+        *unusable,
     ]
     if problems:
         raise DataError(problems)
+
+
+def _unusable_evidence(folder: Path, path: Path, evidence: pd.Series, files: set[str]) -> list[DataProblem]:
+    """A problem at each row naming a photo or video the report could not show (not what its
+    name says, or too large); see :func:`reportkit.media.check_evidence`."""
+    problems = []
+    for name in sorted(files):
+        try:
+            media.check_evidence(folder / name)
+        except MediaError as error:
+            found = f"{name}: {error.found}" if error.found else name
+            rows = evidence.index[evidence == name][: tables.MAX_PROBLEMS_PER_COLUMN]
+            problems += [DataProblem(path, error.expected, int(row), "evidence", found) for row in rows]
+    return problems
 
 
 def _load_config(path: Path) -> CampaignConfig:

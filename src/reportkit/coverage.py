@@ -12,6 +12,9 @@ no I/O, no printing. The definitions below are the contract the report and
 - ``in_window``: activities dated inside the campaign window, both ends included.
 - ``on_time_units``: target units whose ``reported_on`` is on or before the deadline.
 - ``evidence_pct``: 100 × activities with evidence / activities, one decimal.
+- ``photo_activities``, ``video_activities``: activities whose evidence is a photo, or a
+  video, in the campaign folder (by its name: :data:`reportkit.media.PHOTO_SUFFIXES` and
+  :data:`~reportkit.media.VIDEO_SUFFIXES`); a URL is evidence but neither, as it is never fetched.
 
 Percentages are rounded half up (88.85 → 88.9), as a person rounds, not to even.
 """
@@ -26,6 +29,7 @@ from typing import Any
 import pandas as pd
 
 from .budget import BudgetEstimate
+from .media import evidence_kinds
 from .tables import CHANNELS, UNIT_KINDS
 
 __all__ = ["ReportFigures", "percent", "report_figures", "scope"]
@@ -84,6 +88,8 @@ class ReportFigures:
     spent_total_vnd: int
     on_time_units: int
     evidence_pct: float
+    photo_activities: int
+    video_activities: int
     budget_planned_vnd: int
     budget_spent_vnd: int
     unbudgeted_vnd: int
@@ -137,6 +143,7 @@ def report_figures(
     start, end = pd.Timestamp(window[0]), pd.Timestamp(window[1])
     reported = target["reported_on"]
     has_evidence = activities["evidence"] != ""
+    kinds = evidence_kinds(activities["evidence"])
 
     execution = _budget_execution(activities, estimate)
     budgeted = activities["budget_line_id"] != ""
@@ -152,6 +159,8 @@ def report_figures(
         spent_total_vnd=int(activities["cost_vnd"].sum()),
         on_time_units=int((reported.notna() & (reported <= pd.Timestamp(deadline))).sum()),
         evidence_pct=percent(int(has_evidence.sum()), len(activities)),
+        photo_activities=int((kinds == "photo").sum()),
+        video_activities=int((kinds == "video").sum()),
         budget_planned_vnd=estimate.total,
         budget_spent_vnd=int(activities.loc[budgeted, "cost_vnd"].sum()),
         unbudgeted_vnd=int(activities.loc[~budgeted, "cost_vnd"].sum()),

@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 from markupsafe import Markup
 
-from . import blocks, vn
+from . import blocks, media, vn
 from .blocks import TOTAL, Column, _Text, environment, inline, punctuate
 from .budget import BudgetEstimate
 from .campaign import Campaign
@@ -229,7 +229,6 @@ def plan_document(
 
 #: Rows of the activity list in the report's appendix; a larger campaign lists the earliest.
 APPENDIX_ROWS = 300
-_IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif"}
 
 
 def report_document(
@@ -406,11 +405,19 @@ def _result_sentences(figures: ReportFigures, report, one_district: bool) -> lis
         ),
         f"Tổng số {n(f.activities_total)} hoạt động, trong đó {n(f.in_window)} hoạt động "
         f"trong thời gian triển khai {window}; tiếp cận khoảng {n(f.reach_total)} lượt người.",
-        f"{pct(f.evidence_pct)} hoạt động có hình ảnh, video minh chứng (Phụ lục kèm theo).",
+        f"{pct(f.evidence_pct)} hoạt động có hình ảnh, video minh chứng{_media_counts(f)} "
+        "(Phụ lục kèm theo).",
         f"{f.on_time_units}/{f.units_target} đơn vị gửi báo cáo kết quả đúng thời hạn "
         f"(đến {vn.short_date(report.deadline)}).",
     ]
     return sentences
+
+
+def _media_counts(f: ReportFigures) -> str:
+    """``, trong đó 12 hoạt động có hình ảnh, 2 hoạt động có video``: the kinds there are."""
+    kinds = [(f.photo_activities, "hình ảnh"), (f.video_activities, "video")]
+    parts = [f"{vn.format_vnd(count)} hoạt động có {kind}" for count, kind in kinds if count]
+    return ", trong đó " + ", ".join(parts) if parts else ""
 
 
 def _appendix_rows(campaign: Campaign, activities: pd.DataFrame, limit: int) -> list[dict[str, Any]]:
@@ -435,20 +442,24 @@ def _appendix_rows(campaign: Campaign, activities: pd.DataFrame, limit: int) -> 
 
 
 def _photos(campaign: Campaign, rows: list[dict[str, Any]]) -> list[dict[str, str]]:
-    """Local photos of the listed activities as ``data:`` images, captioned with who and when."""
-    photos = []
-    for row in rows:
-        path = campaign.folder / row["evidence_path"] if row["evidence_path"] else None
-        if path is None or path.suffix.lower() not in _IMAGE_TYPES or not path.is_file():
-            continue
-        data = base64.b64encode(path.read_bytes()).decode("ascii")
-        photos.append(
-            {
-                "src": f"data:{_IMAGE_TYPES[path.suffix.lower()]};base64,{data}",
-                "caption": f"{row['unit']}, {row['date']} ({row['channel'].lower()})",
-            }
-        )
-    return photos
+    """Local photos and videos of the listed activities as ``data:`` JPEGs scaled to print
+    size (a video as a still frame), captioned with who and when; a video also with its
+    file name and duration."""
+    shown = [
+        (row, campaign.folder / row["evidence_path"])
+        for row in rows
+        if media.evidence_kind(row["evidence_path"]) in ("photo", "video")
+        and (campaign.folder / row["evidence_path"]).is_file()
+    ]
+    pictures = media.pictures_for_print([path for _, path in shown])
+    return [
+        {
+            "src": media.data_url(jpeg),
+            "caption": f"{row['unit']}, {row['date']} ({row['channel'].lower()})",
+            "video": f"{path.name}, thời lượng {media.duration_words(video.duration)}" if video else "",
+        }
+        for (row, path), (jpeg, video) in zip(shown, pictures, strict=True)
+    ]
 
 
 def consolidated_document(

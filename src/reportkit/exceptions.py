@@ -17,6 +17,7 @@ __all__ = [
     "DataError",
     "DataProblem",
     "ExecutionError",
+    "MediaError",
     "ParameterError",
     "ReportkitError",
     "ReturnProblem",
@@ -87,6 +88,15 @@ class DataError(ReportkitError):
 
 class CampaignError(DataError):
     """``campaign.yaml`` is missing, malformed, or lacks a key."""
+
+
+class MediaError(DataError):
+    """An evidence photo or video that the report cannot show: not what its name says, or too
+    large. ``path``, ``expected`` and ``found`` say which file and why."""
+
+    def __init__(self, path: Path, expected: str, found: str | None = None):
+        self.path, self.expected, self.found = path, expected, found
+        super().__init__(DataProblem(path, expected, found=found))
 
 
 class ParameterError(ReportkitError, ValueError):

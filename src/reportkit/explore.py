@@ -33,6 +33,8 @@ HEADLINE = {
     "reach_total": "Lượt người tiếp cận",
     "spent_total_vnd": "Kinh phí (đồng)",
     "evidence_pct": "Hoạt động có minh chứng",
+    "photo_activities": "Hoạt động có hình ảnh",
+    "video_activities": "Hoạt động có video",
 }
 
 

@@ -30,6 +30,7 @@ EPILOG = """examples:
   reportkit new data/campaigns/wtisd-2021-phu-yen --id wtisd-2022-phu-yen --year 2022
   reportkit batch data/campaigns/wtisd-2021-phu-yen --doc report --each district --jobs 2
   reportkit batch --grid runs.csv --doc report
+  reportkit batch --doc report --each district --cluster tcp://127.0.0.1:8786
 
 parameters: the notebook's defaults, then --params-file (YAML), then each -p; the last wins.
 exit codes: 0 done, 1 a batch had failing runs, 2 bad input (one message says what and where).
@@ -163,8 +164,33 @@ def _parser() -> argparse.ArgumentParser:
     how.add_argument("--each", choices=["district"], help="one run per district of units.csv")
     how.add_argument("--grid", metavar="FILE.csv", help="one run per row; the header names parameters")
     batch.add_argument("--jobs", type=int, default=1, help="runs at once (default: 1)")
+    _add_cluster_options(batch)
     _add_output_options(batch)
     return parser
+
+
+def _add_cluster_options(batch: argparse.ArgumentParser) -> None:
+    """``reportkit batch --cluster``: the runs as tasks on a Dask cluster (reportkit.cluster)."""
+    from .i18n import _
+
+    where = batch.add_mutually_exclusive_group()
+    where.add_argument(
+        "--cluster",
+        metavar="tcp://HOST:PORT",
+        help=_(
+            "run on the Dask scheduler at this address instead of local processes; every worker must "
+            "see the campaign and --out at the same paths (pip install 'reportkit[dask]')"
+        ),
+    )
+    where.add_argument(
+        "--scheduler-file", metavar="FILE", help=_("run on the Dask scheduler described in this file")
+    )
+    batch.add_argument(
+        "--retries",
+        type=int,
+        default=2,
+        help=_("on a cluster, times a run whose worker died is submitted again (default: %(default)s)"),
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -281,6 +307,9 @@ def _batch(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         force=args.force,
         progress=_show_progress(args),
+        cluster=args.cluster,
+        scheduler_file=args.scheduler_file,
+        retries=args.retries,
     )
     failed = {v: o for v, o in outcomes.items() if o.startswith("error")}
     if not args.quiet or failed:

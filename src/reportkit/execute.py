@@ -178,15 +178,30 @@ def _build_stale(campaign_dir, docs, notebooks, fingerprints, to, parameters, ou
     staging_root = out / WORK_DIR / "staging"
     staging_root.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f"{campaign.id}-", dir=staging_root))
+    snapshot = _snapshot(campaign, out) if "report" in docs else None
     steps = _progress(len(docs) * (1 + len(to)), progress)
     steps.set_description("executing")
-    # The notebooks run in their kernels side by side (one thread waits on each); the main
-    # thread meanwhile loads the PDF engine, then exports each notebook as it finishes.
-    pool = ThreadPoolExecutor(max_workers=max(1, min(len(docs), os.cpu_count() or 1)))
+    # The notebooks run in their kernels side by side (one thread waits on each) while
+    # another thread writes the report's full activity list; the main thread meanwhile loads
+    # the PDF engine, then exports each notebook as it finishes.
+    pool = ThreadPoolExecutor(max_workers=max(1, min(len(docs), os.cpu_count() or 1)) + 1)
     try:
+        workbook = (
+            pool.submit(_timed, _activities_workbook, campaign, checked["report"], staging)
+            if "report" in docs
+            else None
+        )
         runs = {
             doc: pool.submit(
-                _timed, _execute, notebooks[doc], staging / f"{doc}.ipynb", campaign, checked[doc], target, to
+                _timed,
+                _execute,
+                notebooks[doc],
+                staging / f"{doc}.ipynb",
+                campaign,
+                checked[doc],
+                target,
+                to,
+                snapshot,
             )
             for doc in docs
         }
@@ -203,7 +218,8 @@ def _build_stale(campaign_dir, docs, notebooks, fingerprints, to, parameters, ou
             steps.update()
             names = [f"{doc}.ipynb"]
             if doc == "report":
-                names.append(_activities_workbook(campaign, checked[doc], staging))
+                name, timings["activities.xlsx"] = workbook.result()
+                names.append(name)
             for fmt in to:
                 steps.set_description(f"{doc}: {fmt}")
                 name, timings[fmt] = _timed(_export, nb, staging, doc, fmt)
@@ -312,7 +328,16 @@ def _progress(total: int, enabled: bool):
     return tqdm(total=total, unit="step", disable=not enabled, leave=False, file=sys.stderr)
 
 
-def _kernel_manager_class(socket_dir: Path, formats: Sequence[str]):
+def _snapshot(campaign, out: Path) -> Path | None:
+    """Hand a large campaign's checked tables to the kernel (reportkit.snapshot)."""
+    from .snapshot import MIN_ROWS, write_snapshot
+
+    if not campaign.has_results or len(campaign.activities) < MIN_ROWS:
+        return None
+    return write_snapshot(out / WORK_DIR / "snapshots", campaign.folder, campaign.units, campaign.activities)
+
+
+def _kernel_manager_class(socket_dir: Path, formats: Sequence[str], snapshot: Path | None = None):
     """A kernel manager that talks to its kernel over IPC sockets in ``socket_dir``, not TCP.
 
     The kernel is on the same machine: IPC opens no port, and ipykernel has no reason to
@@ -323,6 +348,7 @@ def _kernel_manager_class(socket_dir: Path, formats: Sequence[str]):
     from jupyter_client.manager import AsyncKernelManager
 
     from .document import RASTERS_ENV
+    from .snapshot import ENV as SNAPSHOT_ENV
 
     class IPCKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs):
@@ -336,6 +362,8 @@ def _kernel_manager_class(socket_dir: Path, formats: Sequence[str]):
             kw.setdefault("stdout", subprocess.DEVNULL)
             kw.setdefault("stderr", subprocess.DEVNULL)
             kw["env"] = {**(kw.get("env") or os.environ), RASTERS_ENV: "1" if "docx" in formats else "0"}
+            if snapshot is not None:
+                kw["env"][SNAPSHOT_ENV] = str(snapshot.resolve())
             return await super()._async_launch_kernel(kernel_cmd, **kw)
 
     return IPCKernelManager
@@ -355,7 +383,9 @@ class _CheckedParameters(logging.Filter):
         return not record.getMessage().startswith("Passed unknown parameter")
 
 
-def _execute(notebook: Path, output: Path, campaign, params: Mapping[str, Any], target: Path, to):
+def _execute(
+    notebook: Path, output: Path, campaign, params: Mapping[str, Any], target: Path, to, snapshot=None
+):
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -381,7 +411,7 @@ def _execute(notebook: Path, output: Path, campaign, params: Mapping[str, Any], 
                 report_mode=False,
                 start_timeout=START_TIMEOUT,
                 execution_timeout=CELL_TIMEOUT,
-                kernel_manager_class=_kernel_manager_class(Path(sockets), to),
+                kernel_manager_class=_kernel_manager_class(Path(sockets), to, snapshot),
             )
         except PapermillExecutionError as error:
             kept = target / "_failed" / output.name

@@ -3,7 +3,7 @@ reduced to the report's figures; wall time and peak memory are measured in a fre
 
     .venv/bin/python bench/scale.py [--activities 1000000] [--units 10000]
 
-Target (issue 4): under 10 s and under 2 GiB peak memory.
+Target (issue 14): under 3 s and under 1 GiB peak memory.
 """
 
 from __future__ import annotations

@@ -246,7 +246,9 @@ def _has_results(folder: Path) -> bool:
     import yaml
 
     try:
-        data = yaml.safe_load((folder / "campaign.yaml").read_text(encoding="utf-8"))
+        # libyaml's parser when there: a rebuild with nothing to do has no time for pure Python's
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        data = yaml.load((folder / "campaign.yaml").read_text(encoding="utf-8"), Loader=loader)
     except (OSError, yaml.YAMLError, UnicodeDecodeError):
         return True  # let the build report the problem
     return not isinstance(data, dict) or data.get("report") is not None

@@ -262,7 +262,8 @@ def _campaign_id(folder: Path) -> str:
     from .paths import ID_PATTERN
 
     try:
-        campaign_id = yaml.safe_load((folder / "campaign.yaml").read_text(encoding="utf-8"))["id"]
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when there
+        campaign_id = yaml.load((folder / "campaign.yaml").read_text(encoding="utf-8"), Loader=loader)["id"]
     except Exception:
         campaign_id = None
     if isinstance(campaign_id, str) and ID_PATTERN.fullmatch(campaign_id):

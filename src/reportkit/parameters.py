@@ -24,7 +24,6 @@ from typing import Any
 import yaml
 
 from .exceptions import ParameterError, ReportkitError
-from .vn import IssueDate
 
 __all__ = [
     "IsoDate",
@@ -151,6 +150,8 @@ def _convert(parameter: Parameter, value: Any) -> Any:
 
 
 def _check_issued_on(value: str, campaign) -> str:
+    from .vn import IssueDate  # babel's locale data: not for a rebuild with nothing to do
+
     try:
         return str(IssueDate.parse(value))
     except ValueError:

@@ -387,7 +387,6 @@ class _CheckedParameters(logging.Filter):
 def _execute(
     notebook: Path, output: Path, campaign, params: Mapping[str, Any], target: Path, to, snapshot=None
 ):
-    import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -400,10 +399,12 @@ def _execute(
     parameters = {"campaign": str(campaign.folder.resolve()), **for_papermill(params)}
     with tempfile.TemporaryDirectory(prefix="reportkit-kernel-") as sockets:
         try:
-            papermill.execute_notebook(
+            executed = papermill.execute_notebook(
                 str(notebook),
                 str(output),
                 parameters=parameters,
+                # written once at the end (and on a failure), not twice for every cell
+                request_save_on_cell_execute=False,
                 # The kernel starts in the notebook's folder; papermill's own ``cwd`` would
                 # chdir this whole process, which notebooks running side by side cannot share.
                 resources={"metadata": {"path": str(notebook.parent)}},
@@ -422,7 +423,7 @@ def _execute(
             raise ExecutionError(
                 notebook.name, error.cell_index + 1, error.ename, error.evalue, kept
             ) from None
-    return nbformat.read(output, as_version=4)
+    return executed
 
 
 def _figures_of(nb, doc: str, notebook: Path) -> dict[str, Any]:

@@ -86,11 +86,14 @@ def local_cluster(folder: Path):
 
     try:
         yield address, add_worker
-    finally:
-        for process in reversed(processes):
+    finally:  # the workers first, then the scheduler; whatever does not stop in 30 s is killed
+        for process in [*processes[1:], processes[0]]:
             process.send_signal(signal.SIGINT)
-        for process in processes:
-            process.wait(timeout=60)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def main(runs: int = 3) -> dict:

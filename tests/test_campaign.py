@@ -357,3 +357,28 @@ def test_a_csv_in_neither_utf8_nor_windows_1258_says_which_encoding_to_use(make_
     (folder / "budget.csv").write_bytes(b"line_id,content,unit,quantity,unit_price\n1,\x81\x8a,C,1,1\n")
     with pytest.raises(DataError, match=r"budget\.csv: a CSV file in UTF-8 \(in Excel: Save As"):
         load_campaign(folder)
+
+
+@pytest.mark.parametrize(
+    ("text", "fast"),
+    [
+        ("a,b\n1,x\n", True),
+        ('a,b\r\n1,"x, y"\r\n2,"two\nlines"\r\n', True),
+        ("a,b\n1,x\n\n2,y\n", False),  # a blank line: its row number counts
+        ('a,b\n1, "x, y"\n', False),  # a space before a quote
+        ("a,a\n1,2\n", False),  # a repeated header
+        ("a,b\n1\n", False),  # a row with fewer cells
+    ],
+)
+def test_arrow_reads_a_csv_as_pandas_does_or_leaves_it_to_pandas(tmp_path, text, fast):
+    import pandas as pd
+
+    from reportkit import tables
+
+    path = tmp_path / "t.csv"
+    path.write_text(text, encoding="utf-8")
+    arrow = tables._read_csv_arrow(path.read_bytes())
+    assert (arrow is not None) == fast
+    if fast:
+        pandas = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False)
+        pd.testing.assert_frame_equal(arrow, pandas, check_dtype=False)

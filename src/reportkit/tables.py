@@ -245,12 +245,13 @@ def _read_csv(path: Path) -> pd.DataFrame:
     Excel on a Vietnamese Windows saves "CSV (Comma delimited)" in code page 1258, whose
     tone marks are combining characters: the text is normalised to NFC afterwards.
     """
-    data = path.read_bytes()
+    data = utf8 = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         try:
             text = unicodedata.normalize("NFC", data.decode("cp1258"))
+            utf8 = text.encode("utf-8")
         except UnicodeDecodeError:
             raise DataError(
                 DataProblem(
@@ -260,9 +261,46 @@ def _read_csv(path: Path) -> pd.DataFrame:
                     found=f"bytes that are neither, from byte {error.start}",
                 )
             ) from None
+    fast = _read_csv_arrow(utf8)
+    if fast is not None:
+        return fast
     return pd.read_csv(
         io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False, skipinitialspace=True
     )
+
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def _read_csv_arrow(data: bytes) -> pd.DataFrame | None:
+    """The same table read by Arrow's CSV reader, in C++ straight into Arrow strings (a
+    million activities in a fraction of a second, against seconds for pandas' parser and its
+    conversion of Python strings); ``None`` for a file it would read differently from pandas
+    (blank lines, whose row numbers must count; a space before a quote; a repeated header;
+    a row with fewer cells), which pandas then reads."""
+    import pyarrow as pa
+    from pyarrow import csv
+
+    data = data.removeprefix(_BOM)
+    if b"\n\n" in data or b"\n\r\n" in data or b', "' in data or not data.strip():
+        return None
+    try:
+        with csv.open_csv(pa.py_buffer(data), read_options=csv.ReadOptions(block_size=1 << 16)) as probe:
+            names = probe.schema.names
+        if len(set(names)) != len(names):
+            return None
+        table = csv.read_csv(
+            pa.py_buffer(data),
+            parse_options=csv.ParseOptions(newlines_in_values=True),
+            convert_options=csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return table.to_pandas()
 
 
 def _normalise(header: str) -> str:

@@ -281,16 +281,18 @@ def _read_csv_arrow(data: bytes) -> pd.DataFrame | None:
     import pyarrow as pa
     from pyarrow import csv
 
-    data = data.removeprefix(_BOM)
-    if b"\n\n" in data or b"\n\r\n" in data or b', "' in data or not data.strip():
+    if b"\n\n" in data or b"\n\r\n" in data or b', "' in data or not data or data.isspace():
         return None
+    buffer = pa.py_buffer(data)  # no copy of the file, nor of it without its byte-order mark
+    if data.startswith(_BOM):
+        buffer = buffer.slice(len(_BOM))
     try:
-        with csv.open_csv(pa.py_buffer(data), read_options=csv.ReadOptions(block_size=1 << 16)) as probe:
+        with csv.open_csv(buffer, read_options=csv.ReadOptions(block_size=1 << 16)) as probe:
             names = probe.schema.names
         if len(set(names)) != len(names):
             return None
         table = csv.read_csv(
-            pa.py_buffer(data),
+            buffer,
             parse_options=csv.ParseOptions(newlines_in_values=True),
             convert_options=csv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.string()),

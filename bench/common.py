@@ -94,3 +94,9 @@ def hand_chain(doc: str, out: Path, campaign: Path = SAMPLE, **parameters: str) 
     ):
         subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
     return time.perf_counter() - started
+
+
+def load() -> dict[str, float]:
+    """How busy the machine was: the load averages over 1, 5 and 15 minutes, and the cores."""
+    one, five, fifteen = os.getloadavg()
+    return {"load_1min": one, "load_5min": five, "load_15min": fifteen, "cores": os.cpu_count() or 1}

@@ -7,11 +7,8 @@ the document, :mod:`reportkit.execute` runs the notebook with checked parameters
 :mod:`reportkit.export` turns it into HTML and PDF.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("reportkit")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0"
+# The one place the version is written (pyproject.toml reads it from here): asking
+# importlib.metadata instead costs every command, and every kernel, a scan of site-packages.
+__version__ = "0.1.0"
 
 __all__ = ["__version__"]

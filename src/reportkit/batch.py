@@ -2,7 +2,9 @@
 
 Each run writes to its own folder, ``<out>/<campaign id>/<doc>-<slug>/``, so runs never
 collide, and each folder is built like any other (staged, locked, reused when unchanged).
-Runs go to a pool of worker processes; ``jobs`` sets how many run at once.
+Runs go to a pool of worker processes; ``jobs`` sets how many run at once. With a Dask
+scheduler's address they go to that cluster instead (:mod:`reportkit.cluster`, imported only
+then).
 """
 
 from __future__ import annotations
@@ -133,16 +135,38 @@ def run_batch(
     force: bool = False,
     progress: bool = False,
     notebooks: str | Path | None = None,
+    cluster: str | None = None,
+    scheduler_file: str | Path | None = None,
+    retries: int = 2,
 ) -> dict[str, str]:
     """Build every run, ``jobs`` at a time; return each run's outcome by folder name.
 
     A failing run does not stop the others; its outcome starts with ``error:``. ``doc``
     names a document's notebook, found in ``notebooks`` first
-    (:func:`reportkit.documents.find_document`); an unknown one stops the batch before it starts.
+    (:func:`reportkit.documents.find_document`); an unknown one stops the batch before it
+    starts. Given a Dask scheduler's ``cluster`` address or ``scheduler_file``, the runs are
+    tasks on that cluster (``jobs`` is then the cluster's business) and a run whose worker
+    died is submitted again up to ``retries`` times.
     """
     from .documents import find_document
 
     find_document(doc, notebooks)
+    if cluster is not None or scheduler_file is not None:
+        from .cluster import run_on_cluster
+
+        return run_on_cluster(
+            campaign_dir,
+            doc,
+            runs,
+            to=to,
+            out=out,
+            address=cluster,
+            scheduler_file=scheduler_file,
+            retries=retries,
+            force=force,
+            progress=progress,
+            notebooks=notebooks,
+        )
     from tqdm.auto import tqdm
 
     outcomes: dict[str, str] = {}

@@ -33,6 +33,7 @@ EPILOG = N_("""examples:
   reportkit new data/campaigns/wtisd-2021-phu-yen --id wtisd-2022-phu-yen --year 2022
   reportkit batch data/campaigns/wtisd-2021-phu-yen --doc report --each district --jobs 2
   reportkit batch --grid runs.csv --doc report
+  reportkit batch --doc report --each district --cluster tcp://127.0.0.1:8786
 
 parameters: the notebook's defaults, then --params-file (YAML), then each -p; the last wins.
 exit codes: 0 done, 1 a batch had failing runs, 2 bad input (one message says what and where).
@@ -214,6 +215,7 @@ def _parser() -> argparse.ArgumentParser:
     how.add_argument("--each", choices=["district"], help=_("one run per district of units.csv"))
     how.add_argument("--grid", metavar=_("FILE.csv"), help=_("one run per row; the header names parameters"))
     batch.add_argument("--jobs", type=int, default=1, metavar="N", help=_("runs at once (default: 1)"))
+    _add_cluster_options(batch)
     _add_output_options(batch)
     _add_sign_command(commands)
     _add_verify_command(commands)
@@ -349,6 +351,30 @@ def _add_collect_command(commands) -> None:
     collect.add_argument("returns", nargs="+", help=_("returned forms, or folders holding them"))
     collect.add_argument(
         "--partial", action="store_true", help=_("take in the good forms and list the others")
+    )
+
+
+def _add_cluster_options(batch: argparse.ArgumentParser) -> None:
+    """``reportkit batch --cluster``: the runs as tasks on a Dask cluster (reportkit.cluster)."""
+    from .i18n import _
+
+    where = batch.add_mutually_exclusive_group()
+    where.add_argument(
+        "--cluster",
+        metavar="tcp://HOST:PORT",
+        help=_(
+            "run on the Dask scheduler at this address instead of local processes; every worker must "
+            "see the campaign and --out at the same paths (pip install 'reportkit[dask]')"
+        ),
+    )
+    where.add_argument(
+        "--scheduler-file", metavar="FILE", help=_("run on the Dask scheduler described in this file")
+    )
+    batch.add_argument(
+        "--retries",
+        type=int,
+        default=2,
+        help=_("on a cluster, times a run whose worker died is submitted again (default: %(default)s)"),
     )
 
 
@@ -515,6 +541,9 @@ def _batch(args: argparse.Namespace) -> int:
         force=args.force,
         progress=_show_progress(args),
         notebooks=args.notebooks,
+        cluster=args.cluster,
+        scheduler_file=args.scheduler_file,
+        retries=args.retries,
     )
     failed = {v: o for v, o in outcomes.items() if o.startswith("error")}
     if not args.quiet or failed:

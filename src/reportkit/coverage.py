@@ -138,7 +138,7 @@ def report_figures(
     district_of = units.set_index("unit_id")["district"]
     activity_district = activities["unit_id"].map(district_of)
     districts = [d for d in target["district"].drop_duplicates() if d]
-    covered = set(activity_district[activity_district != ""])
+    covered = set(activity_district[activity_district != ""].unique())  # not a million Python strings
 
     start, end = pd.Timestamp(window[0]), pd.Timestamp(window[1])
     reported = target["reported_on"]

@@ -182,15 +182,32 @@ def _build_stale(campaign_dir, docs, documents, fingerprints, to, parameters, ex
     staging_root = out / WORK_DIR / "staging"
     staging_root.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f"{campaign.id}-", dir=staging_root))
+    snapshot = _snapshot(campaign, out) if any("report" in documents[d].needs for d in docs) else None
     steps = _progress(len(docs) * (1 + len(to)), progress)
     steps.set_description(_("executing"))
-    # The notebooks run in their kernels side by side (one thread waits on each); the main
+    # The notebooks run in their kernels side by side (one thread waits on each) while
+    # another thread writes their attachments (the report's full activity list); the main
     # thread meanwhile loads the PDF engine, then exports each notebook as it finishes.
-    pool = ThreadPoolExecutor(max_workers=max(1, min(len(docs), os.cpu_count() or 1)))
+    pool = ThreadPoolExecutor(max_workers=max(1, min(len(docs), os.cpu_count() or 1)) + 1)
     try:
+        attachments = {
+            doc: [
+                pool.submit(_timed, _attach, name, campaign, checked[doc], staging)
+                for name in documents[doc].attachments
+            ]
+            for doc in docs
+        }
         runs = {
             doc: pool.submit(
-                _timed, _execute, notebooks[doc], staging / f"{doc}.ipynb", campaign, checked[doc], target, to
+                _timed,
+                _execute,
+                notebooks[doc],
+                staging / f"{doc}.ipynb",
+                campaign,
+                checked[doc],
+                target,
+                to,
+                snapshot,
             )
             for doc in docs
         }
@@ -206,8 +223,9 @@ def _build_stale(campaign_dir, docs, documents, fingerprints, to, parameters, ex
             figures.update(_figures_of(nb, doc, notebooks[doc]))
             steps.update()
             names = [f"{doc}.ipynb"]
-            for attachment in documents[doc].attachments:
-                names.append(_attach(attachment, campaign, checked[doc], staging))
+            for attachment in attachments[doc]:
+                name, timings[name] = attachment.result()
+                names.append(name)
             for fmt in to:
                 steps.set_description(f"{doc}: {fmt}")
                 name, timings[fmt] = _timed(_export, nb, staging, doc, fmt)
@@ -252,7 +270,8 @@ def _campaign_id(folder: Path) -> str:
     from .paths import ID_PATTERN
 
     try:
-        campaign_id = yaml.safe_load((folder / "campaign.yaml").read_text(encoding="utf-8"))["id"]
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when there
+        campaign_id = yaml.load((folder / "campaign.yaml").read_text(encoding="utf-8"), Loader=loader)["id"]
     except Exception:
         campaign_id = None
     if isinstance(campaign_id, str) and ID_PATTERN.fullmatch(campaign_id):
@@ -313,7 +332,16 @@ def _progress(total: int, enabled: bool):
     return tqdm(total=total, unit="step", disable=not enabled, leave=False, file=sys.stderr)
 
 
-def _kernel_manager_class(socket_dir: Path, formats: Sequence[str]):
+def _snapshot(campaign, out: Path) -> Path | None:
+    """Hand a large campaign's checked tables to the kernel (reportkit.snapshot)."""
+    from .snapshot import MIN_ROWS, write_snapshot
+
+    if not campaign.has_results or len(campaign.activities) < MIN_ROWS:
+        return None
+    return write_snapshot(out / WORK_DIR / "snapshots", campaign.folder, campaign.units, campaign.activities)
+
+
+def _kernel_manager_class(socket_dir: Path, formats: Sequence[str], snapshot: Path | None = None):
     """A kernel manager that talks to its kernel over IPC sockets in ``socket_dir``, not TCP.
 
     The kernel is on the same machine: IPC opens no port, and ipykernel has no reason to
@@ -324,6 +352,7 @@ def _kernel_manager_class(socket_dir: Path, formats: Sequence[str]):
     from jupyter_client.manager import AsyncKernelManager
 
     from .document import RASTERS_ENV
+    from .snapshot import ENV as SNAPSHOT_ENV
 
     class IPCKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs):
@@ -337,6 +366,8 @@ def _kernel_manager_class(socket_dir: Path, formats: Sequence[str]):
             kw.setdefault("stdout", subprocess.DEVNULL)
             kw.setdefault("stderr", subprocess.DEVNULL)
             kw["env"] = {**(kw.get("env") or os.environ), RASTERS_ENV: "1" if "docx" in formats else "0"}
+            if snapshot is not None:
+                kw["env"][SNAPSHOT_ENV] = str(snapshot.resolve())
             return await super()._async_launch_kernel(kernel_cmd, **kw)
 
     return IPCKernelManager
@@ -356,8 +387,9 @@ class _CheckedParameters(logging.Filter):
         return not record.getMessage().startswith("Passed unknown parameter")
 
 
-def _execute(notebook: Path, output: Path, campaign, params: Mapping[str, Any], target: Path, to):
-    import nbformat
+def _execute(
+    notebook: Path, output: Path, campaign, params: Mapping[str, Any], target: Path, to, snapshot=None
+):
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -370,10 +402,12 @@ def _execute(notebook: Path, output: Path, campaign, params: Mapping[str, Any], 
     parameters = {"campaign": str(campaign.folder.resolve()), **for_papermill(params)}
     with tempfile.TemporaryDirectory(prefix="reportkit-kernel-") as sockets:
         try:
-            papermill.execute_notebook(
+            executed = papermill.execute_notebook(
                 str(notebook),
                 str(output),
                 parameters=parameters,
+                # written once at the end (and on a failure), not twice for every cell
+                request_save_on_cell_execute=False,
                 # The kernel starts in the notebook's folder; papermill's own ``cwd`` would
                 # chdir this whole process, which notebooks running side by side cannot share.
                 resources={"metadata": {"path": str(notebook.parent)}},
@@ -382,7 +416,7 @@ def _execute(notebook: Path, output: Path, campaign, params: Mapping[str, Any], 
                 report_mode=False,
                 start_timeout=START_TIMEOUT,
                 execution_timeout=CELL_TIMEOUT,
-                kernel_manager_class=_kernel_manager_class(Path(sockets), to),
+                kernel_manager_class=_kernel_manager_class(Path(sockets), to, snapshot),
             )
         except PapermillExecutionError as error:
             kept = target / "_failed" / output.name
@@ -392,7 +426,7 @@ def _execute(notebook: Path, output: Path, campaign, params: Mapping[str, Any], 
             raise ExecutionError(
                 notebook.name, error.cell_index + 1, error.ename, error.evalue, kept
             ) from None
-    return nbformat.read(output, as_version=4)
+    return executed
 
 
 def _figures_of(nb, doc: str, notebook: Path) -> dict[str, Any]:

@@ -25,7 +25,6 @@ import yaml
 
 from .exceptions import ParameterError, ReportkitError
 from .i18n import N_, _
-from .vn import IssueDate
 
 __all__ = [
     "IsoDate",
@@ -161,6 +160,8 @@ def _convert(parameter: Parameter, value: Any) -> Any:
 
 
 def _check_issued_on(value: str, campaign) -> str:
+    from .vn import IssueDate  # babel's locale data: not for a rebuild with nothing to do
+
     try:
         return str(IssueDate.parse(value))
     except ValueError:

@@ -432,6 +432,11 @@ def _read_csv(path: Path, schema: Schema) -> tuple[pd.DataFrame, int]:
     """The records below the header of a CSV, and the header's index (row - 1)."""
     source = read_csv_text(path, schema)
     header = find_header(path, source.rows(HEADER_ROWS), schema)
+    # UTF-8 is read by Arrow from the file's own bytes; text from Windows-1258 is re-encoded.
+    data = path.read_bytes() if source.encoding != "cp1258" else source.text.encode("utf-8")
+    fast = _read_csv_arrow(data, source.delimiter, header)
+    if fast is not None:
+        return fast, header
     records = pd.read_csv(
         io.StringIO(source.text),
         sep=source.delimiter,
@@ -456,6 +461,52 @@ def _nfc(cells: pd.Series) -> pd.Series:
         if not unicodedata.is_normalized("NFC", value)
     }
     return cells.replace(changes) if changes else cells
+
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def _read_csv_arrow(data: bytes, delimiter: str = ",", skip_rows: int = 0) -> pd.DataFrame | None:
+    """The same table read by Arrow's CSV reader, in C++ straight into Arrow strings (a
+    million activities in a fraction of a second, against seconds for pandas' parser and its
+    conversion of Python strings); ``None`` for a file it would read differently from pandas
+    (blank lines, whose row numbers must count; a space before a quote; a repeated header;
+    a row with fewer cells), which pandas then reads. ``skip_rows`` lines of titles above the
+    header are skipped."""
+    import pyarrow as pa
+    from pyarrow import csv
+
+    if (
+        b"\n\n" in data
+        or b"\n\r\n" in data
+        or f'{delimiter} "'.encode() in data
+        or not data
+        or data.isspace()
+    ):
+        return None
+    buffer = pa.py_buffer(data)  # no copy of the file, nor of it without its byte-order mark
+    if data.startswith(_BOM):
+        buffer = buffer.slice(len(_BOM))
+    try:
+        options = csv.ReadOptions(block_size=1 << 16, skip_rows=skip_rows)
+        parse = csv.ParseOptions(delimiter=delimiter, newlines_in_values=True)
+        with csv.open_csv(buffer, read_options=options, parse_options=parse) as probe:
+            names = probe.schema.names
+        if len(set(names)) != len(names):
+            return None
+        table = csv.read_csv(
+            buffer,
+            read_options=csv.ReadOptions(skip_rows=skip_rows),
+            parse_options=parse,
+            convert_options=csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return table.to_pandas()
 
 
 def _normalise(header: str) -> str:

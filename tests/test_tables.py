@@ -6,6 +6,7 @@ Excel or LibreOffice would save it; the rows in messages are the rows Excel show
 
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 import sys
@@ -317,3 +318,21 @@ def test_a_title_cell_with_a_line_break_is_one_row(tmp_path):
     with pytest.raises(DataError) as caught:
         read_table(write(tmp_path, csv_text(rows, ";")), BUDGET)
     assert [(p.row, p.column) for p in caught.value.problems] == [(4, "quantity")]  # Excel: title 1, header 2
+
+
+def test_a_batch_finds_the_districts_of_a_units_table_saved_with_semicolons_and_a_title(tmp_path):
+    """`batch --each district` reads units.csv as the build does (issue 10: tables as offices save them)."""
+    import shutil
+
+    from reportkit.batch import district_runs
+
+    from .conftest import SAMPLE
+
+    folder = tmp_path / "campaign"
+    shutil.copytree(SAMPLE, folder)
+    units = folder / "units.csv"
+    rows = list(csv.reader(units.read_text(encoding="utf-8").splitlines()))
+    expected = district_runs(SAMPLE, "report")
+    text = "Danh sách đơn vị tham gia\n" + "\n".join(";".join(row) for row in rows) + "\n"
+    units.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
+    assert district_runs(folder, "report") == expected and len(expected) == 9

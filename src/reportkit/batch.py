@@ -37,26 +37,17 @@ class Run:
 def district_runs(campaign_dir: Path, doc: str) -> list[Run]:
     """One run per district of the campaign's units, in the order of units.csv.
 
-    A CSV is read with the csv module: the batch starts its workers at once, and each of
-    them loads and checks the whole campaign anyway before its run.
+    The units table is read as any table is (separator, encoding, title lines; see
+    :mod:`reportkit.tables`); each run loads and checks the whole campaign before it starts.
     """
-    import unicodedata
-
-    from .tables import find_table
+    from .tables import UNITS, find_table, read_table
 
     path = find_table(campaign_dir, _units_stem(campaign_dir))
     if path is None:
         raise ReportkitError(
             _("{folder}: no units table, so no districts to batch over").format(folder=campaign_dir)
         )
-    if path.suffix == ".csv":
-        rows = csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines())
-        cells = (unicodedata.normalize("NFC", (row.get("district") or "").strip()) for row in rows)
-    else:
-        from .campaign import load_campaign
-
-        cells = iter(load_campaign(campaign_dir).units["district"])
-    districts = [d for d in dict.fromkeys(cells) if d]
+    districts = [d for d in dict.fromkeys(read_table(path, UNITS)["district"]) if d]
     return [Run(f"{doc}-{slug(d)}", {"district": d}) for d in districts]
 
 

@@ -215,7 +215,7 @@ def test_english_stays_the_default_with_a_c_locale(make_campaign, tmp_path):
     help_text = reportkit("build", "--help", LANG="C.UTF-8").stdout
     assert help_text.startswith("usage: reportkit build")
     assert "show this help message and exit" in help_text
-    assert "document to build (default: all)" in help_text
+    assert "document to build: the name of a notebook" in help_text
 
 
 def _commands() -> dict[str, argparse.ArgumentParser]:
@@ -276,7 +276,7 @@ def test_validate_and_params_speak_vietnamese():
         == f"{RESULTS}: chiến dịch 'results-2022' hợp lệ (2 dòng dự toán, 5 đơn vị, 5 hoạt động)\n"
     )
     params = reportkit("params", "report", REPORTKIT_LANG="vi")
-    assert params.stdout.splitlines()[0].startswith("báo cáo (")
+    assert params.stdout.splitlines()[0].startswith("report (")  # a document is named by its notebook
     assert "      chỉ báo cáo riêng địa bàn này trong units.csv" in params.stdout.splitlines()
     assert "(do reportkit build đặt theo CAMPAIGN)" in params.stdout
 
@@ -316,12 +316,12 @@ def test_a_build_reports_its_lines_in_vietnamese(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("kế hoạch (đã lập): ")
+    assert lines[0].startswith("plan (đã lập): ")
     assert re.fullmatch(r"xong trong \d+\.\d giây", lines[1])
     again = reportkit(
         "build", str(MINIMAL), "--doc", "plan", "--to", "html", "--out", str(tmp_path), LANG="vi_VN"
     )
-    assert again.stdout.startswith("kế hoạch (không đổi, dùng lại): ")
+    assert again.stdout.startswith("plan (không đổi, dùng lại): ")
 
 
 def test_jupyterlab_offers_vietnamese():

@@ -40,14 +40,33 @@ def _noise(size: tuple[int, int], seed: int) -> Image.Image:
     return Image.frombytes("RGB", size, random.Random(seed).randbytes(size[0] * size[1] * 3))
 
 
+def _noise_video(path: Path, *, frames: int, bit_rate: int) -> Path:
+    """A real MP4 (evidence is checked when a campaign loads) of noise: big at a high bit rate."""
+    import av
+    import numpy as np
+
+    rng = np.random.default_rng(frames)
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("mpeg4", rate=10)
+        stream.width, stream.height, stream.pix_fmt, stream.bit_rate = 640, 480, "yuv420p", bit_rate
+        for _ in range(frames):
+            picture = rng.integers(0, 256, (480, 640, 3), dtype=np.uint8)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(picture, format="rgb24")):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return path
+
+
 @pytest.fixture(scope="module")
 def campaign(tmp_path_factory) -> Path:
     """The results campaign with a big photo, a small and a big video, and a link as evidence."""
     folder = tmp_path_factory.mktemp("package") / "results"
     shutil.copytree(RESULTS, folder)
     _noise((3000, 2000), 1).save(folder / "evidence" / "photo-big.jpg", quality=95)
-    (folder / "evidence" / "clip-small.mp4").write_bytes(random.Random(2).randbytes(200_000))
-    (folder / "evidence" / "clip-big.mp4").write_bytes(random.Random(3).randbytes(3_000_000))
+    _noise_video(folder / "evidence" / "clip-small.mp4", frames=5, bit_rate=300_000)
+    _noise_video(folder / "evidence" / "clip-big.mp4", frames=40, bit_rate=8_000_000)
+    assert (folder / "evidence" / "clip-big.mp4").stat().st_size > 1_000_000
     activities = folder / "activities.csv"
     text = activities.read_text(encoding="utf-8")
     text = text.replace(
@@ -149,24 +168,23 @@ def test_the_same_inputs_give_the_same_zip_byte_for_byte(campaign, built, tmp_pa
 def test_a_video_past_the_limit_is_listed_with_its_size_and_hash(campaign, built, tmp_path):
     full = tmp_path / "full.zip"
     assert _package(campaign, built, full).returncode == 0
-    limit_mb = (full.stat().st_size - 3_000_000 + 50_000) / 1_000_000  # the big video cannot fit
+    big = (campaign / "evidence" / "clip-big.mp4").stat().st_size
+    limit_mb = (full.stat().st_size - big + 50_000) / 1_000_000  # the big video cannot fit
     out = tmp_path / "limited.zip"
     result = _package(campaign, built, out, "--max-mb", f"{limit_mb:.3f}")
     assert result.returncode == 0, result.stderr
     assert out.stat().st_size <= limit_mb * 1_000_000
     entries = _entries(out)
     assert "videos/H3-clip-small.mp4" in entries and "videos/H4-clip-big.mp4" not in entries
-    assert (
-        "not included (too big for the limit, listed in index.csv): evidence/clip-big.mp4, 3.0 MB"
-        in result.stdout
-    )
+    listed = f"evidence/clip-big.mp4, {big / 1e6:.1f} MB"
+    assert f"not included (too big for the limit, listed in index.csv): {listed}" in result.stdout
     big_hash = hashlib.sha256((campaign / "evidence" / "clip-big.mp4").read_bytes()).hexdigest()
     [row] = [r for r in _index(entries) if r["kind"] == "listed"]
     assert (row["source"], row["activity_id"], row["size_bytes"], row["sha256"]) == (
-        "evidence/clip-big.mp4", "H4", "3000000", big_hash,
+        "evidence/clip-big.mp4", "H4", str(big), big_hash,
     )  # fmt: skip
     assert json.loads(entries["manifest.json"])["not_included"] == [
-        {"file": "evidence/clip-big.mp4", "activity_id": "H4", "size": 3_000_000, "sha256": big_hash}
+        {"file": "evidence/clip-big.mp4", "activity_id": "H4", "size": big, "sha256": big_hash}
     ]
 
 

@@ -35,7 +35,8 @@ def main() -> dict:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     runs = parser.parse_args().runs
-    from reportkit.signing import KeySource, sign_pdf, verify_pdf
+    from reportkit.signing import KeySource, sign_pdf
+    from reportkit.verification import verify_pdf
 
     os.environ["RK_PASS"], os.environ["RK_PIN"] = PASSPHRASE, PIN
     with tempfile.TemporaryDirectory() as tmp:

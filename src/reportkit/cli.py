@@ -587,7 +587,7 @@ def _sign(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from .signing import verify_pdf
+    from .verification import verify_pdf
 
     verification = verify_pdf(args.pdf, trust=args.trust)
     for line in verification.lines():

@@ -30,6 +30,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import tables
 from .exceptions import DataError, DataProblem, ReturnProblem, ReturnsError
 from .i18n import _, ngettext
 from .vn import format_vnd
@@ -38,19 +39,9 @@ __all__ = ["Collected", "UnitReturn", "collect_returns", "find_returns", "summar
 
 #: Files a folder of returns may hold that are read as forms; others are evidence.
 WORKBOOK_SUFFIXES = (".xlsx", ".ods", ".xlsm", ".xltx", ".xltm", ".xlsb", ".xls")
-ACTIVITY_COLUMNS = (
-    "activity_id",
-    "unit_id",
-    "date",
-    "channel",
-    "quantity",
-    "reach",
-    "cost_vnd",
-    "budget_line_id",
-    "evidence",
-    "note",
-)
-UNIT_COLUMNS = ("unit_id", "name", "kind", "district", "target", "reported_on")
+#: The columns written, in the order the tables' schemas give them (reportkit.tables).
+ACTIVITY_COLUMNS = tuple(tables.ACTIVITIES.column_names)
+UNIT_COLUMNS = tuple(tables.UNITS.column_names)
 
 
 @dataclass(frozen=True)

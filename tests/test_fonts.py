@@ -76,7 +76,7 @@ def test_pdf_is_set_in_the_shipped_face_on_a_machine_without_times_or_liberation
 
 
 @pytest.mark.kernel
-def test_html_page_carries_the_face_for_its_own_letters(built):
+def test_html_page_carries_the_face_for_vietnamese_letters(built):
     page = (built / "report.html").read_text(encoding="utf-8")
     faces = re.findall(
         r"@font-face \{ font-family: \"reportkit Serif\"; font-weight: (\d+); font-style: (\w+); "
@@ -92,7 +92,7 @@ def test_html_page_carries_the_face_for_its_own_letters(built):
     regular = TTFont(io.BytesIO(base64.b64decode(faces[0][2])))
     cmap = regular.getBestCmap()
     assert all(ord(c) in cmap for c in "Báo cáo kết quả Ngày Viễn thông 315.232")
-    assert len(cmap) < 400  # cut to the page's letters, not the whole font
+    assert ord("Ж") not in cmap  # a web copy of the Vietnamese and Latin letters, not the whole font
     # The charts are in the page itself, so their text takes that face too.
     assert "data:image/svg+xml" not in page and page.count("<svg") == 4
     assert page.count("font-family: 'reportkit Serif', 'Times New Roman'") > 10

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import base64
 import copy
-import html as html_lib
 import json
 import re
 from importlib.resources import files
@@ -83,8 +82,7 @@ class ReportkitHTMLExporter(TemplateExporter):
             nb = copy.deepcopy(nb)
             for output in document_outputs(nb):
                 output["data"]["text/html"] = _inline_charts(output["data"]["text/html"])
-            text = "".join(o["data"]["text/html"] for o in document_outputs(nb))
-            resources["reportkit_fonts"] = embedded_css(html_lib.unescape(re.sub(r"<[^>]*>", "", text)))
+            resources["reportkit_fonts"] = embedded_css()
         return super().from_notebook_node(nb, resources, **kw)
 
 

@@ -11,8 +11,9 @@ it. Where that name is declared the shipped face is used:
 
 - the PDF: :func:`weasyprint_stylesheet` declares it from the font files, for the body and
   for the charts' SVG text alike;
-- the HTML page: :func:`embedded_css` declares it from ``data:`` URLs holding just the
-  letters the page uses (a few tens of kB a face), so a browser shows the same face offline;
+- the HTML page: :func:`embedded_css` declares it from ``data:`` URLs of web copies holding
+  the letters Vietnamese documents use (about 50 kB a face), so a browser shows the same
+  face offline;
 - the charts: :func:`faces` gives matplotlib the files to measure and draw with;
 - Word: the .docx names Times New Roman, which Word has; LibreOffice shows Liberation Serif.
 """
@@ -20,7 +21,6 @@ it. Where that name is declared the shipped face is used:
 from __future__ import annotations
 
 import base64
-import io
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -98,36 +98,20 @@ def weasyprint_stylesheet(weasyprint):
     return weasyprint.CSS(string=rules, font_config=config), config
 
 
-def embedded_css(text: str) -> str:
+@cache
+def embedded_css() -> str:
     """``@font-face`` rules declaring :data:`FAMILY` from ``data:`` URLs, for an HTML page.
 
-    Each face is cut down to the characters of ``text`` (with digits and common punctuation),
-    which keeps a page light and lets it show in the document's face on any machine.
+    The web copies in ``fonts/web/`` (made by ``tools/subset_fonts.py``) hold the letters
+    Vietnamese documents use and common punctuation, about 50 kB a face, so a page shows in
+    the document's face on any machine, offline, without cutting the font at every build.
     """
-    chars = "".join(sorted(set(text) | set(_ALWAYS)))
     return "\n".join(
-        _font_face(face, f'url("data:font/woff;base64,{_subset(face, chars)}") format("woff")')
+        _font_face(face, f'url("data:font/woff;base64,{_web_copy(face)}") format("woff")')
         for face in FACES
     )
 
 
-_ALWAYS = "0123456789 .,;:!?%()[]/-–—…“”'\"*+=#&"
-
-
-@cache
-def _subset(face: Face, chars: str) -> str:
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
-    options = subset.Options()
-    options.flavor = "woff"
-    options.layout_features = ["*"]  # kerning and the composed Vietnamese marks
-    options.hinting = False  # screens and print scale them well without
-    options.drop_tables += ["FFTM"]
-    font = TTFont(face_file(face), lazy=True)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text=chars)
-    subsetter.subset(font)
-    out = io.BytesIO()
-    font.save(out)
-    return base64.b64encode(out.getvalue()).decode("ascii")
+def _web_copy(face: Face) -> str:
+    path = face_file(face).parent / "web" / Path(face.file).with_suffix(".woff").name
+    return base64.b64encode(path.read_bytes()).decode("ascii")

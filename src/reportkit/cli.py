@@ -386,9 +386,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         set_language(lang)
     translate_argparse()
     args = _lang_everywhere(_parser()).parse_args(argv)
-    handlers = {"build": _build, "validate": _validate, "params": _params, "new": _new, "batch": _batch}
-
-    args = _parser().parse_args(argv)
     handlers = {
         "build": _build,
         "validate": _validate,

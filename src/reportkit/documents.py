@@ -196,7 +196,9 @@ def default_documents(campaign_dir: Path, found: Mapping[str, DocumentNotebook])
     import yaml
 
     try:
-        data = yaml.safe_load((campaign_dir / "campaign.yaml").read_text(encoding="utf-8"))
+        # libyaml's parser when there: a rebuild with nothing to do has no time for pure Python's
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        data = yaml.load((campaign_dir / "campaign.yaml").read_text(encoding="utf-8"), Loader=loader)
     except (OSError, yaml.YAMLError, UnicodeDecodeError):
         data = None
     if not isinstance(data, dict):

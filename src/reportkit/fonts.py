@@ -107,8 +107,7 @@ def embedded_css() -> str:
     the document's face on any machine, offline, without cutting the font at every build.
     """
     return "\n".join(
-        _font_face(face, f'url("data:font/woff;base64,{_web_copy(face)}") format("woff")')
-        for face in FACES
+        _font_face(face, f'url("data:font/woff;base64,{_web_copy(face)}") format("woff")') for face in FACES
     )
 
 

@@ -1,4 +1,4 @@
-"""The Word copy (.docx): laid out from the same HTML as the PDF, checked as Word will read it.
+"""The Word copy (.docx): a view of the document tree, checked as Word will read it.
 
 The first tests read the file back with python-docx; those marked ``office`` open the built
 files in LibreOffice (``soffice --headless --convert-to pdf``), read the text back and compare
@@ -7,6 +7,7 @@ the pages, rendered to PNG, with the PDF's.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import re
@@ -28,9 +29,28 @@ from reportkit.budget import budget_estimate
 from reportkit.campaign import load_campaign
 from reportkit.charts import report_charts
 from reportkit.coverage import report_figures
-from reportkit.document import RASTERS_MIMETYPE, Document, plan_document, report_document
+from reportkit.document import plan_document, report_document
+from reportkit.document.docx import render_docx
+from reportkit.document.docx_look import TEXT_WIDTH_PT, cell_look, column_widths
+from reportkit.document.model import (
+    DOCUMENT_MIMETYPE,
+    AppendixHeading,
+    Cell,
+    Chart,
+    Column,
+    Document,
+    Header,
+    PageBreak,
+    Paragraph,
+    Part,
+    Photo,
+    Photos,
+    Table,
+    from_data,
+    inline,
+    to_data,
+)
 from reportkit.exceptions import ReportkitError
-from reportkit.word import TEXT_WIDTH_PT, _column_widths, _TableCell, write_docx
 
 from .conftest import RESULTS, SAMPLE, build_campaign, build_sample, pdf_text, require_program
 
@@ -56,10 +76,11 @@ def documents() -> dict[str, Document]:
 
 @pytest.fixture(scope="module")
 def word(documents) -> dict[str, docx.document.Document]:
-    return {
-        kind: docx.Document(io.BytesIO(write_docx([(doc.html, doc.rasters)], title=doc.title)))
-        for kind, doc in documents.items()
-    }
+    return {kind: read(render_docx(document)) for kind, document in documents.items()}
+
+
+def read(docx_bytes: bytes) -> docx.document.Document:
+    return docx.Document(io.BytesIO(docx_bytes))
 
 
 def squeezed(text: str) -> str:
@@ -67,8 +88,9 @@ def squeezed(text: str) -> str:
     return re.sub(r"\s+", "", text.replace("\u00a0", " "))
 
 
-def html_text(html: str) -> str:
-    root = lxml.html.fromstring(html)
+def html_text(document: Document) -> str:
+    """The text of the tree's HTML view: the Word view must carry the same."""
+    root = lxml.html.fromstring(document.html)
     for style in root.findall(".//style"):
         style.drop_tree()
     return root.text_content()
@@ -92,7 +114,7 @@ def paragraph_with(document, text: str):
 
 @pytest.mark.parametrize("kind", ["plan", "report"])
 def test_every_letter_of_the_document_is_in_the_word_file_in_order(documents, word, kind):
-    assert squeezed(word_text(word[kind])) == squeezed(html_text(documents[kind].html))
+    assert squeezed(word_text(word[kind])) == squeezed(html_text(documents[kind]))
 
 
 @pytest.mark.parametrize(("kind", "parts"), [("plan", 3), ("report", 2)])
@@ -216,12 +238,16 @@ def test_report_charts_from_their_png_copies_and_photos(documents, word):
     charts = [s for s in shapes if abs(s.width.pt - TEXT_WIDTH_PT) < 1]
     assert len(charts) == 4
     assert len(shapes) == 4 + 5  # and the five local photos of the sample
-    media = {
-        name: archive_bytes
-        for name, archive_bytes in _media(document).items()
-        if name.endswith(".png") and archive_bytes in documents["report"].rasters.values()
-    }
-    assert len(media) == 4
+    pngs = [chart.png for chart in documents["report"].charts()]
+    media = _media(document).values()
+    assert len(pngs) == 4 and all(png in media for png in pngs)
+    photos = [
+        photo.jpeg
+        for block in documents["report"].blocks()
+        if isinstance(block, Photos)
+        for photo in block.items
+    ]
+    assert len(photos) == 5 and all(jpeg in media for jpeg in photos)
     assert paragraph_with(document, "Số hoạt động theo ngày").style.name == "Chú thích hình"
 
 
@@ -236,28 +262,106 @@ def test_headings_are_outline_levels_for_the_navigation_pane(word):
 
 def test_a_chart_without_its_png_copy_is_a_clear_error(documents):
     report = documents["report"]
+    parts = tuple(
+        dataclasses.replace(
+            part,
+            blocks=tuple(
+                dataclasses.replace(block, png=None) if isinstance(block, Chart) else block
+                for block in part.blocks
+            ),
+        )
+        for part in report.parts
+    )
     with pytest.raises(ReportkitError, match=r"no PNG copy for Word: .* build it with --to docx"):
-        write_docx([(report.html, {})])
+        render_docx(dataclasses.replace(report, parts=parts))
 
 
 def test_a_build_without_word_leaves_the_png_copies_out(documents, monkeypatch):
     monkeypatch.setenv("REPORTKIT_RASTERS", "0")  # what reportkit build tells kernels without --to docx
     report = sample_report()
-    assert report.rasters == {}
-    assert report.html == documents["report"].html  # the page itself is the same
-    assert len(documents["report"].rasters) == 4
+    assert [chart.png for chart in report.charts()] == [None] * 4
+    assert [chart.svg for chart in report.charts()] == [chart.svg for chart in documents["report"].charts()]
 
 
-def test_unknown_markup_is_an_error_not_a_silent_loss():
-    html = '<article class="rk-document"><section class="rk-part"><ul><li>x</li></ul></section></article>'
-    with pytest.raises(ReportkitError, match="does not know <ul"):
-        write_docx([(html, {})])
+def test_the_file_is_titled_and_signed_by_the_document(documents, word):
+    properties = word["report"].core_properties
+    assert properties.title == documents["report"].title
+    assert properties.author == " ".join(documents["report"].agency.split())
+    assert properties.author == "Sở Thông tin và Truyền thông"  # the sample's agency
+    assert properties.language == "vi-VN"
 
 
-def cells(*texts: str, number: bool = False) -> list[list[_TableCell]]:
-    html = "".join(f'<td class="{"rk-number-cell" if number else ""}">{t}</td>' for t in texts)
-    row = lxml.html.fromstring(f"<table><tr>{html}</tr></table>").find(".//tr")
-    return [[_TableCell.of(td, row.getparent(), row) for td in row.findall("td")]]
+# --- trees made here: what the sample does not show -----------------------------------------
+
+
+def tiny(*blocks, appendix: tuple = ()) -> Document:
+    """A document of ``blocks``, and an appendix of ``appendix`` if any."""
+    parts = (Part(tuple(blocks)),) + ((Part(tuple(appendix), kind="appendix"),) if appendix else ())
+    return Document(kind="note", title="Thử", parts=parts, agency="SỞ A")
+
+
+def jpeg(colour: str = "gray") -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), colour).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def test_a_page_break_starts_the_next_paragraph_on_a_new_page():
+    document = read(render_docx(tiny(Paragraph(inline("một")), PageBreak(), Paragraph(inline("hai")))))
+    first, second = (paragraph_with(document, text) for text in ("một", "hai"))
+    assert not first.paragraph_format.page_break_before
+    assert second.paragraph_format.page_break_before
+
+
+def test_a_run_in_heading_is_bold_before_its_paragraph():
+    block = Paragraph(inline("Nâng cao *nhận thức*."), lead=inline("1. Mục đích"))
+    paragraph = paragraph_with(read(render_docx(tiny(block))), "Mục đích")
+    assert paragraph.text == "1. Mục đích Nâng cao nhận thức."
+    assert [(run.text, bool(run.bold), bool(run.italic)) for run in paragraph.runs] == [
+        ("1. Mục đích", True, False),
+        (" Nâng cao ", False, False),
+        ("nhận thức", False, True),
+        (".", False, False),
+    ]
+
+
+def test_a_lone_photo_is_centred_and_a_video_frame_names_its_video():
+    photos = Photos(
+        (Photo(jpeg(), "Ảnh một"), Photo(jpeg("red"), "Khung hình", video="clip.mp4, thời lượng 1 phút"))
+    )
+    document = read(render_docx(tiny(Photos((Photo(jpeg(), "Ảnh lẻ"),)), photos)))
+    alone, pair = document.tables
+    assert len(alone.rows[0]._tr.tc_lst) == 1  # one cell across the row
+    frame = pair.rows[0].cells[1]
+    assert [p.text for p in frame.paragraphs if p.text] == ["Khung hình\nVideo clip.mp4, thời lượng 1 phút"]
+
+
+def test_an_attached_tables_heading_in_brackets_on_its_own_numbered_pages():
+    heading = AppendixHeading(
+        (inline("DỰ TOÁN"),), label="Phụ lục I", note="Kèm theo Kế hoạch số 05", attachment=True
+    )
+    document = read(render_docx(tiny(Paragraph(inline("thân")), appendix=(heading,))))
+    assert [p.text for p in document.paragraphs[-3:]] == ["Phụ lục I", "DỰ TOÁN", "(Kèm theo Kế hoạch số 05)"]
+    assert document.sections[1]._sectPr.find(qn("w:pgNumType")).get(qn("w:start")) == "1"
+
+
+def test_a_document_without_parts_is_an_error():
+    with pytest.raises(ReportkitError, match="no document to write to Word"):
+        render_docx(Document(kind="note", title="", parts=()))
+
+
+def test_a_block_the_renderer_has_no_view_of_is_an_error_not_a_silent_loss():
+    with pytest.raises(TypeError, match="no view of str"):
+        render_docx(tiny("a stray string"))
+
+
+def test_a_tree_read_back_from_json_gives_the_same_word_text(documents):
+    again = from_data(json.loads(json.dumps(to_data(documents["plan"]))))
+    assert word_text(read(render_docx(again))) == word_text(read(render_docx(documents["plan"])))
+
+
+def cells(*texts: str, number: bool = False) -> list:
+    return [[cell_look(text, "number" if number else "left", "report") for text in texts]]
 
 
 @pytest.mark.parametrize(
@@ -272,9 +376,38 @@ def cells(*texts: str, number: bool = False) -> list[list[_TableCell]]:
     ],
 )
 def test_column_widths_fill_the_text_width_like_a_browser(shares, grid, check):
-    widths = _column_widths(shares, grid)
+    widths = column_widths(shares, grid)
     assert sum(widths) == pytest.approx(TEXT_WIDTH_PT)
     assert check(widths)
+
+
+def test_a_table_in_a_tree_keeps_its_shares_header_and_total():
+    table = Table(
+        columns=(Column("STT", 10, "center"), Column("Nội dung"), Column("Thành tiền", 25, "number")),
+        rows=((Cell("1"), Cell("In tờ rơi"), Cell("300.000")),),
+        total=(Cell(""), Cell("Tổng cộng"), Cell("300.000")),
+    )
+    (rendered,) = read(render_docx(tiny(table))).tables
+    head, line, total = rendered.rows
+    assert head._tr.trPr.find(qn("w:tblHeader")) is not None
+    assert line._tr.trPr.find(qn("w:tblHeader")) is None
+    assert [c.width.pt for c in line.cells] == pytest.approx(
+        [TEXT_WIDTH_PT * 0.10, TEXT_WIDTH_PT * 0.65, TEXT_WIDTH_PT * 0.25], abs=0.1
+    )
+    assert [c.paragraphs[0].alignment for c in line.cells] == [
+        WD_ALIGN_PARAGRAPH.CENTER,
+        WD_ALIGN_PARAGRAPH.LEFT,
+        WD_ALIGN_PARAGRAPH.RIGHT,
+    ]
+    assert all(run.bold for cell in total.cells for run in cell.paragraphs[0].runs)
+
+
+def test_the_header_has_no_superior_line_when_there_is_none():
+    header = Header(
+        superior="", agency="SỞ A", number="Số: 1/KH", place_date="Phú Yên, ngày 1 tháng 1 năm 2021"
+    )
+    (table,) = read(render_docx(tiny(header))).tables
+    assert [p.text for p in table.rows[0].cells[0].paragraphs if p.text] == ["SỞ A"]
 
 
 def _media(document) -> dict[str, bytes]:
@@ -321,7 +454,11 @@ def test_a_notebook_built_without_docx_says_how_to_get_the_word_copy(tmp_path):
     folder = build_campaign(RESULTS, tmp_path / "out", "--doc", "report", "--to", "html")
     notebook = json.loads((folder / "report.ipynb").read_text(encoding="utf-8"))
     outputs = [o for cell in notebook["cells"] for o in cell.get("outputs", [])]
-    assert outputs and not [o for o in outputs if RASTERS_MIMETYPE in o.get("data", {})]
+    trees = [
+        from_data(o["data"][DOCUMENT_MIMETYPE]) for o in outputs if DOCUMENT_MIMETYPE in o.get("data", {})
+    ]
+    assert len(trees) == 1 and trees[0].charts()
+    assert all(chart.png is None for chart in trees[0].charts())
     result = nbconvert_to_docx(folder / "report.ipynb", tmp_path)
     assert result.returncode != 0
     assert "build it with --to docx" in result.stderr

@@ -390,8 +390,15 @@ def _lines(text: str) -> Text:
 
 
 def _runs(paragraph, text: Text) -> None:
-    """``text`` as Word runs, bold and italic as marked; a newline is a line break."""
+    """``text`` as Word runs, bold and italic as marked; a newline is a line break. Neighbours
+    in the same style are one run, as an office would type them."""
+    merged: list[Run] = []
     for run in text:
+        if merged and (merged[-1].bold, merged[-1].italic) == (run.bold, run.italic):
+            merged[-1] = Run(merged[-1].text + run.text, run.bold, run.italic)
+        else:
+            merged.append(run)
+    for run in merged:
         for i, line in enumerate(run.text.split("\n")):
             if i:
                 paragraph.add_run().add_break()

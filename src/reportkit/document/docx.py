@@ -215,7 +215,7 @@ class _Writer:
         else:
             paragraph = container.add_paragraph()
         # by id: python-docx looks a style object up among all styles each time
-        paragraph._p.style = style_id(_first_role(role))
+        paragraph._p.style = _STYLE_IDS[role]
         if self.page_break and container is self.word:
             paragraph.paragraph_format.page_break_before = True
             self.page_break = False
@@ -378,11 +378,16 @@ class _Writer:
         return _table(self.word, rows, len(widths_pt), widths_pt, borders=borders, padding=padding)
 
 
-def _first_role(role: str) -> str:
-    """The role that names the style ``role`` shares with others (``attachment_title`` is set
-    in the style of ``appendix_title``)."""
-    style = LOOKS[role].style
-    return next(name for name, look in LOOKS.items() if look.style == style)
+def _style_ids() -> dict[str, str]:
+    """Each role's style id; roles sharing a style (an attached table's title is set as an
+    appendix's) take the id of the first."""
+    first: dict[str, str] = {}
+    for role, look in LOOKS.items():
+        first.setdefault(look.style, role)
+    return {role: style_id(first[look.style]) for role, look in LOOKS.items()}
+
+
+_STYLE_IDS = _style_ids()
 
 
 def _lines(text: str) -> Text:

@@ -14,7 +14,7 @@ from ..blocks import TOTAL, Column, inline, punctuate
 from ..budget import BudgetEstimate
 from ..campaign import Campaign
 from ..charts import Chart
-from ..coverage import ReportFigures, percent
+from ..coverage import DISTRICTS_SHOWN, ReportFigures, leading_districts, percent
 from ..exceptions import CampaignError, DataProblem
 from ..i18n import _
 from ..tables import CHANNELS
@@ -98,6 +98,7 @@ def report_document(
     used = f", đạt {vn.format_percent(percent(spent, planned))} dự trù" if planned else ""
     results = _result_sentences(figures, report, bool(district))
     by_district = f["by_district"]
+    many = len(by_district) > DISTRICTS_SHOWN  # the body shows the largest; Phụ lục II all
     body = [
         blocks.header(
             config.agency,
@@ -124,6 +125,12 @@ def report_document(
         (
             _h(3, "3.", "Kết quả theo địa bàn"),
             tables["by_district"],
+            _p(
+                f"Bảng trên nêu {DISTRICTS_SHOWN} địa bàn có nhiều đơn vị được giao nhất; kết quả "
+                f"của từng địa bàn trong {vn.format_vnd(len(by_district))} địa bàn tại Phụ lục II."
+            )
+            if many
+            else (),
             blocks.chart(charts["by_district"]),
         )
         if by_district
@@ -154,11 +161,12 @@ def report_document(
     rows = _appendix_rows(campaign, activities, appendix_rows)
     symbol = vn.doc_symbol(number, "BC", abbreviation)
     photos = _photos(campaign, rows)
+    attached = f"Kèm theo Báo cáo số {symbol} {vn.issue_date_text(issued)} của {agency}"
     appendix = [
         m.AppendixHeading(
-            ((m.Run("Phụ lục"),), (m.Run("DANH SÁCH HOẠT ĐỘNG TUYÊN TRUYỀN"),)),
+            ((m.Run("Phụ lục I" if many else "Phụ lục"),), (m.Run("DANH SÁCH HOẠT ĐỘNG TUYÊN TRUYỀN"),)),
             None,
-            f"Kèm theo Báo cáo số {symbol} {vn.issue_date_text(issued)} của {agency}",
+            attached,
         ),
         _p(
             f"Danh sách dưới đây gồm {vn.format_vnd(len(rows))} trên tổng số "
@@ -178,11 +186,15 @@ def report_document(
         if photos
         else (),
     ]
+    appendices = [Appendix(appendix)]
+    if many:
+        heading = ((m.Run("Phụ lục II"),), (m.Run("KẾT QUẢ THEO ĐỊA BÀN"),))
+        appendices.append(Appendix([m.AppendixHeading(heading, None, attached), tables["all_districts"]]))
     return compose(
         "report",
         title=text.fill(report.summary),
         body=body,
-        appendices=[Appendix(appendix)],
+        appendices=appendices,
         # the day it is issued, for a consolidation to tell on time from late
         figures=f | {"issued_on": str(issued)},
         agency=agency,
@@ -260,7 +272,8 @@ def _report_tables(figures: Mapping[str, Any]) -> dict[str, m.Table]:
             ],
             figures["by_channel"],
         ),
-        "by_district": by_area(figures["by_district"], "district", "Địa bàn"),
+        "by_district": by_area(_leading(figures["by_district"]), "district", "Địa bàn"),
+        "all_districts": by_area(figures["by_district"], "district", "Địa bàn"),
         "by_kind": by_area(figures["by_kind"], "label", "Đơn vị thực hiện"),
         "execution": blocks.table(
             [
@@ -281,6 +294,12 @@ def _report_tables(figures: Mapping[str, Any]) -> dict[str, m.Table]:
             numbered=False,
         ),
     }
+
+
+def _leading(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if len(rows) <= DISTRICTS_SHOWN:
+        return rows
+    return leading_districts(pd.DataFrame(rows)).to_dict("records")
 
 
 def _lower_first(text: str) -> str:

@@ -251,6 +251,16 @@ def test_report_charts_from_their_png_copies_and_photos(documents, word):
     assert paragraph_with(document, "Số hoạt động theo ngày").style.name == "Chú thích hình"
 
 
+def test_charts_and_photos_carry_their_captions_as_alternative_text(documents, word):
+    report = documents["report"]
+    said = [shape._inline.docPr.get("descr") for shape in word["report"].inline_shapes]
+    captions = [
+        photo.caption for block in report.blocks() if isinstance(block, Photos) for photo in block.items
+    ]
+    assert said == [chart.title for chart in report.charts()] + captions
+    assert all(said)
+
+
 def test_headings_are_outline_levels_for_the_navigation_pane(word):
     outline = {
         name: word["report"].styles[name].element.pPr.find(qn("w:outlineLvl")).get(qn("w:val"))

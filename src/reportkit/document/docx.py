@@ -344,7 +344,8 @@ class _Writer:
                 ).format(chart=repr(block.title))
             )
         figure = self.add(self.word, "figure")
-        figure.add_run().add_picture(io.BytesIO(block.png), width=Pt(TEXT_WIDTH_PT))
+        picture = figure.add_run().add_picture(io.BytesIO(block.png), width=Pt(TEXT_WIDTH_PT))
+        _describe(picture, block.title)
         if block.title:
             self.add(self.word, "chart_caption", _lines(block.title))
 
@@ -364,8 +365,11 @@ class _Writer:
         for i, photo in enumerate(block.items):
             cell = _cells(table.rows[i // 2])[i % 2]
             picture = self.add(cell, "figure")
-            picture.add_run().add_picture(io.BytesIO(photo.jpeg), width=Pt(TEXT_WIDTH_PT * PHOTO_SHARE))
             caption = photo.caption + (f"\nVideo {photo.video}" if photo.video else "")
+            shape = picture.add_run().add_picture(
+                io.BytesIO(photo.jpeg), width=Pt(TEXT_WIDTH_PT * PHOTO_SHARE)
+            )
+            _describe(shape, caption.replace("\n", " "))
             self.add(cell, "photo_caption", _lines(caption))
 
     def break_page(self, block: PageBreak) -> None:
@@ -414,6 +418,11 @@ def _runs(paragraph, text: Text) -> None:
                 word_run.bold = True
             if run.italic:
                 word_run.italic = True
+
+
+def _describe(picture, text: str) -> None:
+    """The picture's alternative text, which a screen reader says in its place."""
+    picture._inline.docPr.set("descr", text)
 
 
 def _cells(row) -> list:

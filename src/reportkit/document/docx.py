@@ -24,6 +24,7 @@ from ..i18n import _
 from .docx_look import (
     CELL_PADDING_PT,
     FONT,
+    HEADER_SHARES,
     LANGUAGE,
     LOOKS,
     PAGE_MM,
@@ -65,8 +66,6 @@ DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.
 #: The national name and motto of the header (Decree 30, Appendix I).
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
-#: The header's columns: the agency's, then the nation's, as shares of the text width.
-HEADER_SHARES = (0.43, 0.57)
 
 
 def render_docx(document: Document) -> bytes:

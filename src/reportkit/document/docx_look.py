@@ -23,6 +23,7 @@ from .model import Align, TableStyle
 __all__ = [
     "CELL_PADDING_PT",
     "FONT",
+    "HEADER_SHARES",
     "LANGUAGE",
     "LOOKS",
     "PAGE_MM",
@@ -121,6 +122,8 @@ RULE = 6
 CELL_PADDING_PT = {"top": 3, "bottom": 3, "left": 4, "right": 4}
 #: The agency's and the summary's line: this share of the text above it (decree: 1/3 to 1/2).
 SHORT_RULE = 0.4
+#: The header's columns: the agency's, then the nation's, as shares of the text width.
+HEADER_SHARES = (0.43, 0.57)
 #: A photo's width, a share of the text's: two to a row with a margin between.
 PHOTO_SHARE = 0.47
 #: Space above Nơi nhận and the signer's authority.

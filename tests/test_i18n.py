@@ -264,8 +264,8 @@ def test_the_top_level_help_and_argparse_errors_are_in_vietnamese():
     wrong = reportkit("--lang", "vi", "biuld")
     assert wrong.returncode == 2
     assert "reportkit: lỗi: đối số LỆNH: lựa chọn không hợp lệ: 'biuld'" in wrong.stderr
-    missing = reportkit("new", "x", LANG="vi_VN.UTF-8")
-    assert "còn thiếu các đối số bắt buộc sau: --id, --year" in missing.stderr
+    missing = reportkit("collect", LANG="vi_VN.UTF-8")
+    assert "còn thiếu các đối số bắt buộc sau: campaign, returns" in missing.stderr
 
 
 def test_validate_and_params_speak_vietnamese():

@@ -22,8 +22,10 @@ from reportkit.scaffold import edit_config, new_campaign
 from .conftest import RESULTS, ROOT, SAMPLE, build_campaign, pdf_text
 
 VARIANTS = Path(__file__).parent / "data" / "scaffold"
-#: The keys whose lines ``new`` may change; all other lines stay byte for byte.
+#: The keys whose lines ``new`` may change; all other lines stay byte for byte. The report's
+#: text on results becomes placeholders to write.
 EDITED = {"id", "year", "event_date", "theme", "number", "issued_on", "deadline", "start", "end", "window"}
+EDITED |= {"direction", "assessment", "proposals"}
 
 
 def reportkit(*args: str) -> subprocess.CompletedProcess:
@@ -45,6 +47,11 @@ def changed_lines(old: str, new: str) -> list[tuple[str, str]]:
     old_lines, new_lines = old.split("\n"), new.split("\n")
     assert len(old_lines) == len(new_lines), "new added or removed lines"
     return [(a, b) for a, b in zip(old_lines, new_lines, strict=True) if a != b]
+
+
+def without_results_text(config: str) -> str:
+    """campaign.yaml without the report's direction, assessment and proposals (key and text)."""
+    return re.sub(r"\n  (direction|assessment|proposals): [^\n]*(\n    [^\n]*)*", "", config)
 
 
 def key_of(line: str) -> str:
@@ -83,9 +90,11 @@ def test_only_the_years_values_change(tmp_path, variant, bom, end):
     for old_line, new_line in changed_lines(text, new):
         assert key_of(old_line) == key_of(new_line) and key_of(old_line) in EDITED, (old_line, new_line)
         assert comment_of(new_line) == (comment_of(old_line) or comment_of(new_line)), (old_line, new_line)
-        assert quote_of(new_line) == quote_of(old_line), (old_line, new_line)
+        if key_of(old_line) not in ("direction", "assessment", "proposals"):  # "[[…]]" needs quotes
+            assert quote_of(new_line) == quote_of(old_line), (old_line, new_line)
 
     config = yaml.safe_load(new)
+    assert config["report"]["assessment"] == "[[Viết đánh giá kết quả của đợt này]]"
     assert (config["id"], str(config["year"]), str(config["event_date"])) == (
         "results-2023",
         "2023",
@@ -147,6 +156,14 @@ def test_the_sample_changes_on_exactly_the_years_lines(tmp_path):
     made = new_campaign(source, "wtisd-2022-phu-yen", 2022)
     old = (SAMPLE / "campaign.yaml").read_text(encoding="utf-8")
     new = (made.folder / "campaign.yaml").read_text(encoding="utf-8")
+    # the report's text on last year's results is left to write, as placeholders
+    report = yaml.safe_load(new)["report"]
+    assert {key: report[key].strip() for key in ("direction", "assessment", "proposals")} == {
+        "direction": "[[Viết công tác chỉ đạo, triển khai của đợt này]]",
+        "assessment": "[[Viết đánh giá kết quả của đợt này]]",
+        "proposals": "[[Viết đề xuất, kiến nghị của đợt này]]",
+    }
+    old, new = without_results_text(old), without_results_text(new)
     assert changed_lines(old, new) == [
         ("id: wtisd-2021-phu-yen", "id: wtisd-2022-phu-yen"),
         ("year: 2021", "year: 2022"),
@@ -239,7 +256,9 @@ def test_the_readme_example_on_the_sample(tmp_path):
     new = source.parent / "wtisd-2022-phu-yen"
     assert f"{new}: ready to edit" in result.stdout
     assert "budget.csv:2: 1,Tuyên truyền Ngày Viễn thông" in result.stdout
-    assert reportkit("validate", str(new)).returncode == 0
+    validated = reportkit("validate", str(new))  # the report's text is left to write
+    assert validated.returncode == 2 and "Traceback" not in validated.stderr
+    assert validated.stderr.count("[[Viết") == 3 and "3 problems" in validated.stderr
 
 
 @pytest.mark.kernel

@@ -23,13 +23,22 @@ from typing import Annotated, Any
 
 import pandas as pd
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from . import media, tables
 from .budget import line_amounts
 from .exceptions import CampaignError, DataError, DataProblem, MediaError
 from .i18n import N_, _
 from .paths import ID_PATTERN
+from .placeholders import Unwritten, find_unwritten
 from .vn import IssueDate, parse_vnd
 
 __all__ = ["Campaign", "CampaignConfig", "load_campaign"]
@@ -228,6 +237,18 @@ class CampaignConfig(_Model):
             )
         return value
 
+    @model_validator(mode="after")
+    def _event_in_window(self) -> CampaignConfig:
+        window = self.report.window if self.report is not None else None
+        if window is not None and not window.start <= self.event_date <= window.end:
+            raise ValueError(
+                _(
+                    "event_date {date} is outside the report's window ({start} to {end}); "
+                    "move report.window or correct event_date"
+                ).format(date=self.event_date, start=window.start, end=window.end)
+            )
+        return self
+
 
 @dataclass(frozen=True)
 class Campaign:
@@ -243,6 +264,8 @@ class Campaign:
     files: tuple[Path, ...]
     units: pd.DataFrame | None = None
     activities: pd.DataFrame | None = None
+    #: Placeholders (``[[…]]``) still to write in its files (:mod:`reportkit.placeholders`).
+    unwritten: tuple[Unwritten, ...] = ()
 
     @property
     def has_results(self) -> bool:
@@ -316,7 +339,22 @@ def load_campaign(folder: str | Path) -> Campaign:
         files += [units_path, activities_path]
     if problems:
         raise DataError(problems)
-    return Campaign(folder, config, budget, tuple(files), units, activities)
+    return Campaign(folder, config, budget, tuple(files), units, activities, _unwritten(files))
+
+
+def _unwritten(files: list[Path]) -> tuple[Unwritten, ...]:
+    """The placeholders in campaign.yaml (by section) and in the text tables (the budget's
+    belong to the plan, the units' and activities' to the report)."""
+    found: list[Unwritten] = []
+    for index, path in enumerate(files):
+        if path is None or path.suffix != (".yaml" if index == 0 else ".csv"):
+            continue
+        data = path.read_bytes()
+        if b"[[" not in data:
+            continue
+        section = None if index == 0 else "plan" if index == 1 else "report"
+        found += find_unwritten(path, data.decode("utf-8", errors="replace"), section)
+    return tuple(found)
 
 
 def _snapshot(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame] | None:
@@ -450,7 +488,8 @@ def _config_problem(path: Path, error: dict) -> DataProblem:
             expected = _("key '{key}': {expected}").format(key=key, expected=_(words).format(**context))
         else:  # a sentence of our own validators, or pydantic's
             message = re.sub(r"^Value error, ", "", error["msg"])
-            expected = _("key '{key}': {message}").format(key=key, message=message)
+            # a rule across keys (a model's own validator) has no key of its own
+            expected = _("key '{key}': {message}").format(key=key, message=message) if key else message
     found = error.get("input") if error["type"] not in ("missing",) else None
     return DataProblem(path, expected, found=None if isinstance(found, dict | list) else found)
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .exceptions import ReportkitError
+from .exceptions import ParameterError, ReportkitError
 from .execute import FORMATS  # light: execute imports its heavy libraries late
 from .i18n import LANGUAGES, N_, _, ngettext, set_language, translate_argparse
 
@@ -54,6 +54,17 @@ def _parameter(text: str) -> tuple[str, Any]:
     if isinstance(value, dict | list):
         value = raw  # a parameter is a scalar; keep what was typed
     return name.strip(), value
+
+
+def _date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            _("{value}: a date as YYYY-MM-DD, e.g. 2022-10-10").format(value=repr(text))
+        ) from None
 
 
 def _formats(text: str) -> list[str]:
@@ -176,19 +187,36 @@ def _parser() -> argparse.ArgumentParser:
 
     new = commands.add_parser(
         "new",
-        help=_("start next campaign's folder from an earlier one"),
+        help=_("start a campaign's folder from an earlier one, or a blank one for any event"),
         formatter_class=formatter,
         description=_(
-            "Copy a campaign for a new year: dates moved to the year, numbers and days of issue "
-            "blanked, activities and report dates emptied, budget kept as a starting point."
+            "Copy a campaign for a new year or another event: every date moves with the event, "
+            "numbers and days of issue are blanked, activities and report dates emptied, the "
+            "report's text on results left to write, the budget kept as a starting point; the "
+            "lines that still name the earlier event, date, year or theme are listed. With "
+            "--blank, a skeleton for any event whose every part to write is a [[placeholder]]."
         ),
-        epilog=_("example:")
-        + "\n  reportkit new data/campaigns/wtisd-2021-phu-yen --id wtisd-2022-phu-yen --year 2022",
+        epilog=_("examples:")
+        + "\n  reportkit new data/campaigns/wtisd-2021-phu-yen --id wtisd-2022-phu-yen --year 2022"
+        + "\n  reportkit new data/campaigns/wtisd-2021-phu-yen --id cds-2022-phu-yen "
+        + '--event "Ngày Chuyển đổi số quốc gia" --event-date 2022-10-10'
+        + '\n  reportkit new --blank --id cds-2022-phu-yen --event "Ngày Chuyển đổi số quốc gia" '
+        + "--event-date 2022-10-10 --dest data/campaigns",
     )
-    new.add_argument("source", help=_("the earlier campaign's folder"))
+    new.add_argument("source", nargs="?", help=_("the earlier campaign's folder (not with --blank)"))
     new.add_argument("--id", required=True, help=_("the new campaign's id, also its folder's name"))
-    new.add_argument("--year", required=True, type=int, metavar=_("YEAR"), help=_("the new campaign's year"))
+    new.add_argument("--year", type=int, metavar=_("YEAR"), help=_("the new campaign's year"))
+    new.add_argument("--event", metavar=_("NAME"), help=_("another event's name"))
+    new.add_argument(
+        "--event-date",
+        type=_date,
+        metavar=_("DATE"),
+        help=_("the event's day, YYYY-MM-DD: dates move with it"),
+    )
     new.add_argument("--theme", metavar=_("THEME"), help=_("the new year's theme"))
+    new.add_argument(
+        "--blank", action="store_true", help=_("a skeleton for any event (--event and --event-date)")
+    )
     new.add_argument("--dest", metavar=_("FOLDER"), help=_("folder to create it in (default: beside SOURCE)"))
 
     batch = commands.add_parser(
@@ -467,8 +495,10 @@ def _build(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     from .campaign import load_campaign
+    from .placeholders import check_written
 
     campaign = load_campaign(args.campaign)
+    check_written(campaign.unwritten)  # every placeholder still to write, exit 2
     budget, units, activities = campaign.budget, campaign.units, campaign.activities
     counts = []
     if budget is not None:
@@ -505,21 +535,38 @@ def _params(args: argparse.Namespace) -> int:
 
 
 def _new(args: argparse.Namespace) -> int:
-    from .scaffold import new_campaign
+    dest = Path(args.dest) if args.dest else None
+    if args.blank:
+        from .skeleton import blank_campaign
 
-    source = Path(args.source)
-    made = new_campaign(
-        source, args.id, args.year, theme=args.theme, parent=Path(args.dest) if args.dest else None
-    )
-    print(
-        _("{folder}: ready to edit (campaign.yaml, budget, units; activities empty)").format(
-            folder=made.folder
+        if args.source or not (args.event and args.event_date):
+            raise ParameterError("--blank", _("give --event and --event-date, and no SOURCE folder"))
+        made = blank_campaign(args.id, args.event, args.event_date, dest or Path("."))
+        print(_("{folder}: a skeleton to write").format(folder=made.folder))
+        print(_("write these placeholders ('reportkit validate' lists those left):"))
+    else:
+        from .scaffold import new_campaign
+
+        if not args.source:
+            raise ParameterError("source", _("the earlier campaign's folder, or --blank"))
+        made = new_campaign(
+            Path(args.source),
+            args.id,
+            args.year,
+            theme=args.theme,
+            parent=dest,
+            event=args.event,
+            event_date=args.event_date,
         )
-    )
-    if made.to_review:
-        print(_("these lines still name the earlier year; check them:"))
-        for line in made.to_review:
-            print(f"  {line[:150]}")
+        print(
+            _("{folder}: ready to edit (campaign.yaml, budget, units; activities empty)").format(
+                folder=made.folder
+            )
+        )
+        if made.to_review:
+            print(_("these lines still name the earlier event, its date, year or theme; check them:"))
+    for line in made.to_review:
+        print(f"  {line}")
     return 0
 
 

@@ -169,11 +169,13 @@ def _build_stale(campaign_dir, docs, documents, fingerprints, to, parameters, ex
     from .campaign import CONFIG_FILE, load_campaign
     from .documents import check_needs
     from .parameters import check_parameters, register_date_translator
+    from .placeholders import check_written
 
     campaign = load_campaign(campaign_dir)
     sections = [name for name, value in campaign.config if value is not None]
     for doc in docs:
         check_needs(documents[doc], sections, campaign.folder / CONFIG_FILE)
+        check_written(campaign.unwritten, documents[doc].needs, doc)
     notebooks = {doc: documents[doc].path for doc in docs}
     checked = {doc: check_parameters(notebooks[doc], parameters[doc], campaign) for doc in docs}
     _skip_slow_imports()

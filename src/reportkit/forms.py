@@ -258,7 +258,7 @@ def _write_guide(guide: Worksheet, campaign: Campaign, unit_name: str) -> None:
             False,
         ),
         (
-            "2. Ngày: ngày thực hiện hoạt động, dạng ngày/tháng/năm, ví dụ 17/5/" + str(config.year) + ".",
+            f"2. Ngày: ngày thực hiện hoạt động, dạng ngày/tháng/năm, ví dụ {_example_date(config)}.",
             False,
         ),
         ("3. Hình thức: chọn trong danh sách (băng rôn, pa-nô, phát thanh, truyền hình...).", False),
@@ -373,6 +373,12 @@ def _write_table(form: Worksheet, campaign: Campaign, unit_name: str, channels: 
     form.print_options.horizontalCentered = True
 
 
+def _example_date(config) -> str:
+    """The event's own day as a unit writes a date: ``10/10/2022``, ``17/5/2021``."""
+    day = config.event_date
+    return f"{day.day}/{day.month}/{day.year}"
+
+
 def _add_validation(form: Worksheet, config, channels: str, funding: str, first: int, end: int) -> None:
     from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -389,7 +395,7 @@ def _add_validation(form: Worksheet, config, channels: str, funding: str, first:
     date_rule = checked(
         "date",
         "Ngày",
-        f"Một ngày dạng ngày/tháng/năm, ví dụ 17/5/{year}.",
+        f"Một ngày dạng ngày/tháng/năm, ví dụ {_example_date(config)}.",
         operator="between",
         formula1=f"DATE({year - 1},1,1)",
         formula2=f"DATE({year + 1},12,31)",

@@ -1,9 +1,13 @@
-"""Start next year's campaign from this year's: ``reportkit new SOURCE --id ID --year YEAR``.
+"""Start a campaign from an earlier one: ``reportkit new SOURCE --id ID --year YEAR``, or for
+another event, ``--event NAME --event-date DATE``.
 
 The new folder keeps everything that carries over (agency, signer, text, budget lines as a
-starting point) and clears what belongs to one year: dates move to the new year, numbers
-and days of issue are blanked, the activities are emptied and the units' report dates
-cleared.
+starting point) and clears what belongs to one campaign: every date moves with the event (by
+the years, or by the days between the two events' dates), numbers and days of issue are
+blanked, the activities are emptied, the units' report dates cleared, and the report's text
+that states the earlier results becomes placeholders to write (:mod:`reportkit.placeholders`).
+Every line that still names the earlier event, its date, its year or its theme is listed
+whole, with its line number.
 
 ``campaign.yaml`` is edited with ruamel.yaml's round trip, never as lines of text: comments,
 key order, quoting, block and flow styles, indentation, Windows line endings and a
@@ -29,6 +33,7 @@ from .campaign import CONFIG_FILE, load_campaign
 from .exceptions import CampaignError, DataProblem, ParameterError
 from .i18n import _
 from .paths import ID_PATTERN
+from .placeholders import placeholder
 
 __all__ = ["NewCampaign", "edit_config", "new_campaign"]
 
@@ -36,50 +41,98 @@ __all__ = ["NewCampaign", "edit_config", "new_campaign"]
 _DATED_KEYS = ("event_date", "deadline", "start", "end", "issued_on")
 #: The comment put after a number that had none, so the blank reads as intended.
 _NUMBER_COMMENT = "written when it is registered"
+#: The report's parts that state the earlier campaign's results: cleared, to be written anew.
+_RESULTS_TEXT = {
+    "direction": "Viết công tác chỉ đạo, triển khai của đợt này",
+    "assessment": "Viết đánh giá kết quả của đợt này",
+    "proposals": "Viết đề xuất, kiến nghị của đợt này",
+}
 
 
 @dataclass(frozen=True)
 class NewCampaign:
-    """The folder made, and the lines of its files that still name the old year."""
+    """The folder made, and the lines of its files that still name the earlier campaign
+    (``file:line: text``, whole), or its placeholders to write."""
 
     folder: Path
     to_review: tuple[str, ...]
 
 
-def new_campaign(
-    source: Path, campaign_id: str, year: int, *, theme: str | None = None, parent: Path | None = None
-) -> NewCampaign:
-    """Make ``<parent>/<campaign_id>/`` from the campaign in ``source`` for ``year``.
-
-    The folder is written beside its final place and renamed into it only once it loads
-    and checks, so a failure leaves nothing half-made (and never touches ``source``).
-
-    Raises
-    ------
-    ParameterError
-        The id is not a folder name, or the folder already exists.
-    DataError
-        The source campaign does not load, or (a bug) the new one does not.
-    """
+def check_id(campaign_id: str, parent: Path) -> Path:
+    """The new campaign's folder, ``parent / campaign_id``, once the id is a folder name and
+    the folder is not there yet."""
     if not ID_PATTERN.fullmatch(campaign_id):
         raise ParameterError(
             "--id",
             _("{value}: use lower-case letters, digits, '-', '_' and '.'").format(value=repr(campaign_id)),
         )
-    old = load_campaign(source)
-    parent = parent or source.parent
     folder = parent / campaign_id
     if folder.exists():
         raise ParameterError(
             "--id", _("{folder} exists already; choose another id or remove it").format(folder=folder)
         )
+    return folder
+
+
+def new_campaign(
+    source: Path,
+    campaign_id: str,
+    year: int | None = None,
+    *,
+    theme: str | None = None,
+    parent: Path | None = None,
+    event: str | None = None,
+    event_date: dt.date | None = None,
+) -> NewCampaign:
+    """Make ``<parent>/<campaign_id>/`` from the campaign in ``source``, for ``year`` or for
+    another event on ``event_date``.
+
+    With ``event_date`` every date moves by the days between the two events' dates (the
+    window, the deadline, the days of issue), and the year is the event's; without it, by
+    the years between the campaigns. The folder is written beside its final place and renamed
+    into it only once it loads and checks, so a failure leaves nothing half-made (and never
+    touches ``source``).
+
+    Raises
+    ------
+    ParameterError
+        The id is not a folder name, the folder already exists, neither a year nor an event
+        date is given, or they disagree.
+    DataError
+        The source campaign does not load, or (a bug) the new one does not.
+    """
+    old = load_campaign(source)
+    parent = parent or source.parent
+    folder = check_id(campaign_id, parent)
+    if event_date is not None and year is not None and year != event_date.year:
+        raise ParameterError(
+            "--year",
+            _("{year} is not the year of --event-date {date}; give one of them").format(
+                year=year, date=event_date.isoformat()
+            ),
+        )
+    if event_date is None and year is None:
+        raise ParameterError("--year", _("give the new campaign's --year, or --event-date"))
+    # another event's date moves every date by the days between; a year alone, by the years
+    days = None if event_date is None else (event_date - old.config.event_date).days
+    if event_date is None:
+        event_date = _moved_date(old.config.event_date, year - old.config.year)
     parent.mkdir(parents=True, exist_ok=True)
     staging = parent / f".{campaign_id}.{uuid.uuid4().hex[:8]}.new"  # beside it: the rename is atomic
     staging.mkdir()
     try:
         config = source / CONFIG_FILE
         (staging / CONFIG_FILE).write_bytes(
-            edit_config(config.read_bytes(), config, campaign_id, year, old.config.year, theme)
+            edit_config(
+                config.read_bytes(),
+                config,
+                campaign_id,
+                event_date.year,
+                old.config.year,
+                theme,
+                event=event,
+                days=days,
+            )
         )
         budget = old.files[1]
         shutil.copyfile(budget, staging / budget.name)
@@ -103,20 +156,50 @@ def new_campaign(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    naming = _earlier_names(old.config, event, theme, event_date)
     review = tuple(
         f"{name}:{number}: {line.strip()}"
         for name, schema in written.items()
         if not name.endswith(".xlsx")
         for number, line in enumerate(_text(folder / name, schema).splitlines(), 1)
-        if str(old.config.year) in line and not line.lstrip().startswith("#")
+        if not line.lstrip().startswith("#") and naming.search(line)
     )
     return NewCampaign(folder, review)
 
 
+def _earlier_names(old: Any, event: str | None, theme: str | None, event_date: dt.date) -> re.Pattern:
+    """What a line of the new campaign must not name any more: the earlier year, and the
+    earlier event, its date and its theme when they changed (or, for another event, the
+    theme kept from the earlier one)."""
+    names = [rf"(?<!\d){old.year}(?!\d)"]
+    if event is not None and event.casefold() != old.event.casefold():
+        names.append(re.escape(old.event))
+        if theme is None:
+            names.append(re.escape(old.theme))
+    if theme is not None and theme.casefold() != old.theme.casefold():
+        names.append(re.escape(old.theme))
+    day, month = old.event_date.day, old.event_date.month
+    if (event_date.day, event_date.month) != (day, month):  # 17/5, 17-5, 17/05, 17 tháng 5
+        names.append(rf"(?<![\d/])0?{day}\s*(?:/|-|\.|\s+tháng\s+)0?{month}(?!\d)")
+        names.append(re.escape(old.event_date.isoformat()))
+    return re.compile("|".join(names), re.IGNORECASE)
+
+
 def edit_config(
-    data: bytes, path: Path, campaign_id: str, year: int, old_year: int, theme: str | None = None
+    data: bytes,
+    path: Path,
+    campaign_id: str,
+    year: int,
+    old_year: int,
+    theme: str | None = None,
+    *,
+    event: str | None = None,
+    days: int | None = None,
 ) -> bytes:
     """``campaign.yaml`` (its bytes) for the new campaign, edited by round trip.
+
+    Dates move by ``days`` when given (another event), else by the years from ``old_year``
+    to ``year``; the report's text that states results becomes placeholders.
 
     Raises
     ------
@@ -144,12 +227,18 @@ def edit_config(
     except YAMLError as error:
         raise CampaignError(DataProblem(path, _("valid YAML ({problem})").format(problem=error))) from None
     yaml.indent(**_indentation(config))
-    years = year - old_year
     config["id"] = _like(config.get("id"), campaign_id)
     config["year"] = _like(config.get("year"), year)
     if theme is not None:
         config["theme"] = _like(config.get("theme"), theme)
-    _move_dates(config, years)
+    if event is not None:
+        config["event"] = _like(config.get("event"), event)
+    _move_dates(config, _Mover(year - old_year, days))
+    report = config.get("report")
+    if hasattr(report, "ca"):
+        for key, what in _RESULTS_TEXT.items():
+            if report.get(key):
+                report[key] = placeholder(what)
     for document in ("plan", "report"):
         section = config.get(document)
         if not hasattr(section, "ca"):
@@ -177,16 +266,42 @@ def _like(old: Any, new: Any) -> Any:
     return new
 
 
-def _move_dates(node: Any, years: int) -> None:
-    """Move every date under ``node`` by ``years``: dates YAML typed, and the dated keys' text."""
+@dataclass(frozen=True)
+class _Mover:
+    """Moves a date by ``days`` when given, else by ``years`` (29 February → 28)."""
+
+    years: int
+    days: int | None = None
+
+    def date(self, date: dt.date) -> dt.date:
+        if self.days is not None:
+            return date + dt.timedelta(days=self.days)
+        return _moved_date(date, self.years)
+
+    def text(self, text: str) -> str:
+        """Every ISO date or year-month in ``text`` moved; a month moves with its first day."""
+
+        def move(match: re.Match) -> str:
+            year, month, day = int(match["y"]), int(match["m"]), match["d"]
+            if day is None:
+                if self.days is None:
+                    return f"{year + self.years:04d}-{month:02d}"
+                return self.date(dt.date(year, month, 1)).strftime("%Y-%m")
+            return self.date(dt.date(year, month, int(day))).isoformat()
+
+        return re.sub(r"(?<!\d)(?P<y>\d{4})-(?P<m>\d{2})(?:-(?P<d>\d{2}))?(?!\d)", move, text)
+
+
+def _move_dates(node: Any, mover: _Mover) -> None:
+    """Move every date under ``node``: dates YAML typed, and the dated keys' text."""
     items = node.items() if hasattr(node, "items") else enumerate(node) if isinstance(node, list) else ()
     for key, value in list(items):
         if isinstance(value, dt.date):
-            node[key] = _moved_date(value, years)
+            node[key] = mover.date(value)
         elif isinstance(value, str) and key in _DATED_KEYS:
-            node[key] = _like(value, _move_year(str(value), years))
+            node[key] = _like(value, mover.text(str(value)))
         elif isinstance(value, dict | list):
-            _move_dates(value, years)
+            _move_dates(value, mover)
 
 
 def _moved_date(date: dt.date, years: int) -> dt.date:
@@ -194,18 +309,6 @@ def _moved_date(date: dt.date, years: int) -> dt.date:
         return date.replace(year=date.year + years)
     except ValueError:  # 29 February
         return date.replace(year=date.year + years, day=28)
-
-
-def _move_year(text: str, years: int) -> str:
-    """Every ISO date or year-month in ``text`` moved by ``years`` (29 February → 28)."""
-
-    def move(match: re.Match) -> str:
-        year, month, day = int(match["y"]), int(match["m"]), match["d"]
-        if day is None:
-            return f"{year + years:04d}-{month:02d}"
-        return _moved_date(dt.date(year, month, int(day)), years).isoformat()
-
-    return re.sub(r"(?<!\d)(?P<y>\d{4})-(?P<m>\d{2})(?:-(?P<d>\d{2}))?(?!\d)", move, text)
 
 
 def _blank_number(section: Any) -> None:

@@ -26,7 +26,7 @@ from nbconvert.exporters import Exporter, TemplateExporter
 from traitlets import default
 
 from . import __version__
-from .document.model import DOCUMENT_MIMETYPE, FIGURES_MIMETYPE, Document, from_data
+from .document.model import DOCUMENT_MIMETYPE, DOCX_MIMETYPE, FIGURES_MIMETYPE, Document, from_data
 from .exceptions import ReportkitError
 from .i18n import _
 
@@ -39,9 +39,6 @@ __all__ = [
     "document_outputs",
     "notebook_document",
 ]
-
-#: The MIME type of a Word file.
-DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 _TEMPLATES = files("reportkit") / "templates" / "nbconvert"
 

@@ -40,6 +40,9 @@ from .docx_look import (
     text_width,
 )
 from .model import (
+    DOCX_MIMETYPE,
+    MOTTO,
+    NATION,
     AppendixHeading,
     Chart,
     Closing,
@@ -60,12 +63,6 @@ from .model import (
 )
 
 __all__ = ["DOCX_MIMETYPE", "render_docx"]
-
-DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-#: The national name and motto of the header (Decree 30, Appendix I).
-NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-MOTTO = "Độc lập - Tự do - Hạnh phúc"
 
 
 def render_docx(document: Document) -> bytes:

@@ -72,8 +72,8 @@ def _header(b: m.Header) -> str:
     return (
         '<table class="rk-header">\n<tr>\n<td class="rk-header-agency">'
         f'{superior}<div class="rk-agency"><span>{_lines(b.agency)}</span></div></td>\n'
-        '<td class="rk-header-nation"><div class="rk-nation">CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</div>'
-        '<div class="rk-motto"><span>Độc lập - Tự do - Hạnh phúc</span></div></td>\n</tr>\n<tr>\n'
+        f'<td class="rk-header-nation"><div class="rk-nation">{m.NATION}</div>'
+        f'<div class="rk-motto"><span>{m.MOTTO}</span></div></td>\n</tr>\n<tr>\n'
         f'<td class="rk-number">{escape(b.number)}</td>\n'
         f'<td class="rk-place-date">{escape(b.place_date)}</td>\n</tr>\n</table>'
     )

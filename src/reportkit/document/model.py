@@ -26,7 +26,10 @@ from typing import Any, Literal, Union
 
 __all__ = [
     "DOCUMENT_MIMETYPE",
+    "DOCX_MIMETYPE",
     "FIGURES_MIMETYPE",
+    "MOTTO",
+    "NATION",
     "AppendixHeading",
     "Block",
     "Cell",
@@ -57,6 +60,11 @@ __all__ = [
 #: MIME type of a document's tree in a notebook's output (:func:`to_data`).
 DOCUMENT_MIMETYPE = "application/vnd.reportkit.document+json"
 
+#: The national name and motto every header carries (Decree 30, Appendix I).
+NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO = "Độc lập - Tự do - Hạnh phúc"
+#: MIME type of a Word file (the ``reportkit_docx`` exporter's output).
+DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 #: MIME type of the figures a document carries, read back into ``figures.json``.
 FIGURES_MIMETYPE = "application/vnd.reportkit.figures+json"
 

@@ -168,6 +168,7 @@ def build(
 def _build_stale(campaign_dir, docs, documents, fingerprints, to, parameters, extra, out, target, progress):
     from .campaign import CONFIG_FILE, load_campaign
     from .documents import check_needs
+    from .metadata import metadata_fields
     from .parameters import check_parameters, register_date_translator
 
     campaign = load_campaign(campaign_dir)
@@ -234,6 +235,7 @@ def _build_stale(campaign_dir, docs, documents, fingerprints, to, parameters, ex
             records[doc] = _record(
                 campaign, documents[doc], checked[doc], fingerprints[doc], staging, names, timings, extra[doc]
             )
+            records[doc]["metadata"] = metadata_fields(nb)  # Decree 30, Appendix VI
         target.mkdir(parents=True, exist_ok=True)
         stamp = {SCHEMA_KEY: FIGURES_SCHEMA, "campaign": _campaign_block(campaign)}
         _write_json(staging / FIGURES_FILE, _read_json(target / FIGURES_FILE) | figures | stamp)

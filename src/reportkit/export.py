@@ -28,6 +28,7 @@ from . import __version__
 from .document import FIGURES_MIMETYPE, RASTERS_MIMETYPE
 from .exceptions import ReportkitError, SystemDependencyError
 from .i18n import _
+from .metadata import with_document_metadata
 from .word import DOCX_MIMETYPE, write_docx
 
 __all__ = [
@@ -100,7 +101,7 @@ class ReportkitPDFExporter(ReportkitHTMLExporter):
     def from_notebook_node(self, nb, resources: dict[str, Any] | None = None, **kw):
         html, resources = super().from_notebook_node(nb, resources, **kw)
         resources["output_extension"] = ".pdf"
-        return render_pdf(html), resources
+        return with_document_metadata(render_pdf(html), nb), resources
 
 
 class ReportkitDocxExporter(Exporter):

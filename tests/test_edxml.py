@@ -195,9 +195,20 @@ def test_a_document_not_issued_is_refused_with_one_message(built: Path, signed: 
     key = ("--to", RECEIVER, "--p12", pki.agency_p12, "--pass-env", "RK_PASS")
     changed = tmp_path / "changed.pdf"
     changed.write_bytes(signed.read_bytes() + b"\n% appended\n")
+    resigned = tmp_path / "resigned.pdf"  # a third signature after the agency's: not as issued
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+
+    other = signers.SimpleSigner.load_pkcs12(str(pki.signer_p12), passphrase=PASSPHRASE.encode())
+    with open(signed, "rb") as stream, open(resigned, "wb") as out:
+        writer = IncrementalPdfFileWriter(stream, strict=False)
+        signers.PdfSigner(signers.PdfSignatureMetadata(field_name="Extra"), other).sign_pdf(
+            writer, output=out
+        )
     cases = {
         built: "it is not signed",
         changed: "changed after its last signature",
+        resigned: "changed after its last signature",
     }
     for pdf, reason in cases.items():
         out = tmp_path / f"{pdf.stem}.edxml"
@@ -214,6 +225,24 @@ def test_a_document_not_issued_is_refused_with_one_message(built: Path, signed: 
     )
     result = reportkit("edxml", unnumbered.with_name("plan.signed.pdf"), *key)
     assert result.returncode == 2 and "no number or no day of issue" in result.stderr
+    issued_unsigned = tmp_path / "signer-only.pdf"  # numbered, signed by the director only
+    assert (
+        reportkit(
+            "sign",
+            built,
+            "--role",
+            "signer",
+            "--p12",
+            pki.signer_p12,
+            "--pass-env",
+            "RK_PASS",
+            "--output",
+            issued_unsigned,
+        ).returncode
+        == 0
+    )
+    result = reportkit("edxml", issued_unsigned, *key)
+    assert result.returncode == 2 and "the agency has not signed it" in result.stderr
 
 
 # --- hostile incoming messages -------------------------------------------------------------------
@@ -321,3 +350,25 @@ def test_hostile_messages_are_refused_cleanly_in_bounded_time(case: str, reason:
     assert reason in result.stderr, result.stderr
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.kernel
+@pytest.mark.pdf
+@pytest.mark.token
+def test_the_message_can_be_signed_with_a_key_on_a_pkcs11_token_softhsm2(signed: Path, pki, tmp_path: Path):
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+    from signxml import XMLVerifier
+
+    from .pki import PIN, SOFTHSM_LIB, make_token
+
+    assert SOFTHSM_LIB.exists(), "Debian's softhsm2 package is needed"
+    env = {**make_token(tmp_path, pki), "RK_PIN": PIN}
+    out = tmp_path / "token.edxml"
+    result = reportkit(
+        "edxml", signed, "--to", RECEIVER, "--pkcs11-lib", SOFTHSM_LIB, "--token", "rk-token",
+        "--key", "signer", "--pass-env", "RK_PIN", "--out", out, env=env,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    certificate = x509.load_der_x509_certificate(pki.signer_cert_der.read_bytes()).public_bytes(Encoding.PEM)
+    XMLVerifier().verify(out.read_bytes(), x509_cert=certificate, expect_references=1)

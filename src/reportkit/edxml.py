@@ -111,20 +111,18 @@ def write_edxml(
 
 
 def _issued_document(pdf: Path) -> tuple[bytes, DocumentMetadata]:
-    """The PDF's bytes and metadata, once it is shown signed, numbered and unchanged since."""
+    """The PDF's bytes and metadata, once it is shown signed, numbered, signed by the agency
+    and unchanged since (only validation data and timestamps may follow that signature)."""
     from .verification import verify_pdf
 
     if not pdf.is_file():
         raise EdxmlError(pdf, _("no such file"))
+    data = pdf.read_bytes()
     checked = verify_pdf(pdf)
+    if pdf.read_bytes() != data:  # what is attached is exactly what was checked
+        raise EdxmlError(pdf, _("the file changed while it was being checked; try again"))
     if not checked.signatures:
         raise EdxmlError(pdf, _("it is not signed; sign it as signer and as agency first (reportkit sign)"))
-    if not all(s.holds for s in checked.signatures):
-        raise EdxmlError(
-            pdf,
-            _("it was changed after its last signature, or a signature does not hold (see reportkit verify)"),
-        )
-    data = pdf.read_bytes()
     metadata = read_metadata(data)
     if metadata is None:
         raise EdxmlError(pdf, _("it has no Decree 30 metadata; build it again with this reportkit"))
@@ -133,6 +131,14 @@ def _issued_document(pdf: Path) -> tuple[bytes, DocumentMetadata]:
     if not metadata.organ_id:
         raise EdxmlError(
             pdf, _("the agency has no code; add organ_id: NNN.NN.NN.Xnn under agency: in campaign.yaml")
+        )
+    agency = [s for s in checked.signatures if s.role == "agency"]
+    if not agency:
+        raise EdxmlError(pdf, _("the agency has not signed it; the records office signs when it issues it"))
+    if not all(s.holds for s in checked.signatures) or agency[-1].change_kind not in ("none", "validation"):
+        raise EdxmlError(
+            pdf,
+            _("it was changed after its last signature, or a signature does not hold (see reportkit verify)"),
         )
     return data, metadata
 
@@ -262,16 +268,41 @@ def _zipped(name: str, data: bytes) -> bytes:
 
 def _sign(root, key: KeySource, pdf: Path) -> bytes:
     """``root`` signed with the agency's key, the signature where the placeholder is."""
+    if key.p12 is not None:
+        private_key, chain = _p12_key_and_chain(key)
+        return _signed_bytes(root, private_key, chain)
+    from pkcs11 import KeyType, ObjectClass, PKCS11Error
+
+    from .signing import _TokenSession
+
+    session = _TokenSession(key, prefer_pss=False)
+    with session as signer:  # opens the token, finds the certificate, logs out when done
+        try:
+            handle = session.session.get_key(object_class=ObjectClass.PRIVATE_KEY, label=key.key)
+        except PKCS11Error as error:
+            raise EdxmlError(
+                key.pkcs11_lib or pdf,
+                _("cannot use key {key} on token {token}: {error}").format(
+                    key=key.key, token=key.token, error=str(error) or type(error).__name__
+                ),
+            ) from None
+        certificate = _pem(signer.signing_cert.dump())
+        token_key = _TokenKey(handle, handle.key_type == KeyType.EC, signer.signing_cert.public_key.bit_size)
+        return _signed_bytes(root, token_key, [certificate])
+
+
+def _signed_bytes(root, private_key, chain: list[bytes]) -> bytes:
     from lxml import etree
     from signxml import XMLSigner, methods
 
-    private_key, chain = _key_and_chain(key, pdf)
-    from cryptography.hazmat.primitives.asymmetric import ec
+    elliptic = getattr(private_key, "elliptic", None)
+    if elliptic is None:
+        from cryptography.hazmat.primitives.asymmetric import ec
 
-    algorithm = "ecdsa-sha256" if isinstance(private_key, ec.EllipticCurvePrivateKey) else "rsa-sha256"
+        elliptic = isinstance(private_key, ec.EllipticCurvePrivateKey)
     signer = XMLSigner(
         method=methods.enveloped,
-        signature_algorithm=algorithm,
+        signature_algorithm="ecdsa-sha256" if elliptic else "rsa-sha256",
         digest_algorithm="sha256",
         c14n_algorithm="http://www.w3.org/2001/10/xml-exc-c14n#",
     )
@@ -279,20 +310,39 @@ def _sign(root, key: KeySource, pdf: Path) -> bytes:
     return etree.tostring(signed, xml_declaration=True, encoding="utf-8")
 
 
-def _key_and_chain(key: KeySource, pdf: Path):
-    """The private key and the certificates (PEM, the key's first) from a PKCS#12 file.
+def _pem(der: bytes) -> bytes:
+    body = base64.encodebytes(der).decode("ascii").replace("\n", "")
+    lines = [body[i : i + 64] for i in range(0, len(body), 64)]
+    return ("-----BEGIN CERTIFICATE-----\n" + "\n".join(lines) + "\n-----END CERTIFICATE-----\n").encode()
 
-    A token's key never leaves it, and signxml signs with a key object of ``cryptography``;
-    tokens are not supported here yet (:class:`EdxmlError` says so).
-    """
+
+class _TokenKey:
+    """A key on a PKCS#11 token, shaped as signxml calls a ``cryptography`` private key:
+    ``sign(data, padding=…, algorithm=…)``; the data is hashed and signed on the token."""
+
+    def __init__(self, handle, elliptic: bool, key_size: int):
+        self.handle, self.elliptic, self.key_size = handle, elliptic, key_size
+
+    def sign(self, data: bytes, padding=None, algorithm=None, signature_algorithm=None) -> bytes:
+        from cryptography.hazmat.primitives.asymmetric import utils
+        from pkcs11 import Mechanism
+
+        if self.elliptic:  # the token gives r ‖ s; signxml expects DER, as cryptography gives
+            raw = self.handle.sign(data, mechanism=Mechanism.ECDSA_SHA256)
+            half = len(raw) // 2
+            return utils.encode_dss_signature(
+                int.from_bytes(raw[:half], "big"), int.from_bytes(raw[half:], "big")
+            )
+        return self.handle.sign(data, mechanism=Mechanism.SHA256_RSA_PKCS)
+
+
+def _p12_key_and_chain(key: KeySource):
+    """The private key and the certificates (PEM, the key's first) of a PKCS#12 file."""
     from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
 
     from .signing import _secret
 
-    if key.p12 is None:
-        raise EdxmlError(
-            key.pkcs11_lib or pdf, _("signing an edXML message with a token is not supported yet; use --p12")
-        )
+    assert key.p12 is not None
     try:
         data = Path(key.p12).read_bytes()
     except OSError as error:

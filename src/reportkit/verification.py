@@ -47,6 +47,9 @@ class SignatureCheck:
     #: What changed in the file after this signature, and whether the signature allows it.
     changes: str
     changes_allowed: bool
+    #: ``none``, ``validation`` (DSS and timestamps only), ``signatures`` (later signatures
+    #: or form filling), ``annotations``, ``content``, ``unaccounted`` or ``digest``.
+    change_kind: str = "none"
 
     @property
     def holds(self) -> bool:
@@ -214,10 +217,16 @@ def _check(reader, data: bytes, embedded, status, judge_trust: bool, long_term, 
     coverage, level = status.coverage, status.modification_level
     if not status.intact:
         changes, allowed = _("the signed bytes were changed (its digest no longer matches)"), False
+        change_kind = "digest"
     elif coverage == SignatureCoverageLevel.ENTIRE_FILE:
-        changes, allowed = _("nothing changed"), True
+        changes, allowed, change_kind = _("nothing changed"), True, "none"
     elif coverage == SignatureCoverageLevel.ENTIRE_REVISION and embedded.signed_revision < last_revision:
         allowed = bool(status.docmdp_ok)
+        change_kind = {
+            ModificationLevel.LTA_UPDATES: "validation",
+            ModificationLevel.FORM_FILLING: "signatures",
+            ModificationLevel.ANNOTATIONS: "annotations",
+        }.get(level, "content")
         kind = {
             ModificationLevel.LTA_UPDATES: _("validation data and timestamps added"),
             ModificationLevel.FORM_FILLING: _("later signatures or form filling"),
@@ -230,6 +239,7 @@ def _check(reader, data: bytes, embedded, status, judge_trust: bool, long_term, 
         )
     else:
         changes, allowed = _("bytes that no revision accounts for (the file was altered)"), False
+        change_kind = "unaccounted"
     return SignatureCheck(
         field=field,
         role=role,
@@ -244,6 +254,7 @@ def _check(reader, data: bytes, embedded, status, judge_trust: bool, long_term, 
         long_term=long_term,
         changes=changes,
         changes_allowed=allowed,
+        change_kind=change_kind,
     )
 
 

@@ -51,7 +51,7 @@ def pki(work: Path):
 
 @pytest.fixture(scope="module")
 def built(work: Path) -> Path:
-    numbered = ("--doc", "plan", "--to", "pdf", "-p", "number=5", "-p", "issued_on=2021-05-07")
+    numbered = ("--doc", "plan", "--to", "pdf,docx", "-p", "number=5", "-p", "issued_on=2021-05-07")
     return build_campaign(SAMPLE, work / "out", *numbered) / "plan.pdf"
 
 
@@ -372,3 +372,21 @@ def test_the_message_can_be_signed_with_a_key_on_a_pkcs11_token_softhsm2(signed:
     assert result.returncode == 0, result.stderr
     certificate = x509.load_der_x509_certificate(pki.signer_cert_der.read_bytes()).public_bytes(Encoding.PEM)
     XMLVerifier().verify(out.read_bytes(), x509_cert=certificate, expect_references=1)
+
+
+@pytest.mark.kernel
+@pytest.mark.pdf
+def test_with_docx_the_word_file_is_a_second_attachment(signed: Path, pki, tmp_path: Path):
+    out = tmp_path / "both.edxml"
+    result = reportkit(
+        "edxml", signed, "--to", RECEIVER, "--p12", pki.agency_p12, "--pass-env", "RK_PASS", "--with-docx",
+        "--out", out,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    root = etree.parse(str(out)).getroot()
+    names = root.xpath("//e:edXMLManifest/e:Reference/e:AttachmentName/text()", namespaces=NS)
+    assert names == ["plan.signed.pdf", "plan.docx"]
+    [_pdf, docx] = root.xpath("/e:edXML/e:AttachmentEncoded/e:Attachment", namespaces=NS)
+    encoded = docx.findtext("e:ContentTransferEncoded", namespaces=NS)
+    archive = zipfile.ZipFile(io.BytesIO(base64.b64decode(encoded)))
+    assert archive.read("plan.docx") == signed.with_name("plan.docx").read_bytes()

@@ -798,3 +798,38 @@ def test_the_plan_carries_decree_30_metadata_in_its_xmp_its_manifest_and_after_s
     assert (
         shown[-2].startswith("Decree 30 metadata: OrganId=000.00.31.H49; ") and "CodeNumber=05" in shown[-2]
     )
+
+
+def test_an_ecdsa_key_signs_as_ecdsa_with_sha256(tmp_path: Path):
+    """A P-256 key (self-certified: only the algorithm is looked at): ECDSA with SHA-256."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pypdf import PdfWriter
+
+    key, now = ec.generate_private_key(ec.SECP256R1()), dt.datetime.now(dt.UTC)
+    name = x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, SIGNER_NAME)])
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(2).not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30)).sign(key, hashes.SHA256())
+    )  # fmt: skip
+    p12 = tmp_path / "ec.p12"
+    encryption = serialization.BestAvailableEncryption(PASSPHRASE.encode())
+    p12.write_bytes(pkcs12.serialize_key_and_certificates(b"ec", key, cert, None, encryption))
+    blank, out = tmp_path / "blank.pdf", tmp_path / "ec.pdf"
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    writer.write(blank)
+    result = reportkit(
+        "sign", blank, "--role", "signer", "--p12", p12, "--pass-env", "RK_PASS", "--output", out
+    )
+    assert result.returncode == 0, result.stderr
+    with open(out, "rb") as stream:
+        [sig] = PdfFileReader(stream).embedded_regular_signatures
+        assert sig.signer_info["signature_algorithm"]["algorithm"].native == "sha256_ecdsa"
+        assert sig.signer_info["digest_algorithm"]["algorithm"].native == "sha256"

@@ -655,7 +655,9 @@ def _sign(args: argparse.Namespace) -> int:
             role=signed.role,
             field=signed.field,
             level="PAdES " + signed.level.upper(),
-            scheme={"pss": "RSASSA-PSS", "pkcs1v15": "PKCS#1 v1.5"}[signed.scheme],
+            scheme={"rsassa_pss": "RSASSA-PSS", "sha256_rsa": "PKCS#1 v1.5", "sha256_ecdsa": "ECDSA"}.get(
+                signed.algorithm, signed.algorithm
+            ),
         )
     )
     return 0

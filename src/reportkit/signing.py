@@ -313,7 +313,9 @@ class Signed:
     field: str
     box: Box | None
     level: str
-    scheme: str
+    #: The CMS signature algorithm as pyHanko names it: ``rsassa_pss``, ``sha256_rsa``
+    #: (PKCS#1 v1.5) or ``sha256_ecdsa``.
+    algorithm: str
 
     @property
     def timestamped(self) -> bool:
@@ -413,7 +415,15 @@ def sign_pdf(
     how = _How(tsa=tsa, level=level, scheme=scheme, roots=tuple(_read_roots(Path(trust))) if trust else ())
     data = _sign_bytes(pdf, field, box, key, image, how)
     _publish(output, data)
-    return Signed(output=output, role=role, field=field, box=box, level=level, scheme=scheme)
+    return Signed(output=output, role=role, field=field, box=box, level=level, algorithm=_algorithm(data))
+
+
+def _algorithm(data: bytes) -> str:
+    """The signature algorithm of the last signature of ``data``."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    last = PdfFileReader(io.BytesIO(data), strict=False).embedded_regular_signatures[-1]
+    return str(last.signer_info["signature_algorithm"]["algorithm"].native)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """A test PKI made on the spot: a root, a signer, an agency and a timestamp authority; the
-images of a signature and a seal; a timestamp server on 127.0.0.1; a SoftHSM2 token.
+images of a signature and a seal; a timestamp server on 127.0.0.1; the CA's services (CRL,
+OCSP responder, timestamps) on 127.0.0.1 for long-term signatures; a SoftHSM2 token.
 
 Shared by tests/test_signing.py and bench/sign.py. Nothing here is downloaded.
 """
@@ -39,6 +40,9 @@ class Pki:
     root_cert: x509.Certificate
     signer_key_pem: Path
     signer_cert_der: Path
+    root_key: rsa.RSAPrivateKey | None = None
+    #: Every certificate the root issued, by serial number (what the OCSP responder knows).
+    issued: dict[int, x509.Certificate] | None = None
 
 
 def _name(common: str) -> x509.Name:
@@ -51,7 +55,9 @@ def _name(common: str) -> x509.Name:
     )
 
 
-def _certificate(subject, key, issuer, issuer_key, *, ca=False, tsa=False) -> x509.Certificate:
+def _certificate(
+    subject, key, issuer, issuer_key, *, ca=False, tsa=False, services: str | None = None, days: float = 365
+) -> x509.Certificate:
     now = dt.datetime.now(dt.UTC)
     builder = (
         x509.CertificateBuilder()
@@ -60,7 +66,7 @@ def _certificate(subject, key, issuer, issuer_key, *, ca=False, tsa=False) -> x5
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=365))
+        .not_valid_after(now + dt.timedelta(days=days))
         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
         .add_extension(
             x509.KeyUsage(
@@ -78,6 +84,23 @@ def _certificate(subject, key, issuer, issuer_key, *, ca=False, tsa=False) -> x5
         )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
     )
+    if services and not ca:  # where a validator finds the certificate's revocation status
+        builder = builder.add_extension(
+            x509.CRLDistributionPoints(
+                [x509.DistributionPoint([x509.UniformResourceIdentifier(services + "crl")], None, None, None)]
+            ),
+            critical=False,
+        ).add_extension(
+            x509.AuthorityInformationAccess(
+                [
+                    x509.AccessDescription(
+                        x509.oid.AuthorityInformationAccessOID.OCSP,
+                        x509.UniformResourceIdentifier(services + "ocsp"),
+                    )
+                ]
+            ),
+            critical=False,
+        )
     if tsa:
         builder = builder.add_extension(
             x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True
@@ -89,18 +112,25 @@ def _key() -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
-def make_pki(folder: Path) -> Pki:
-    """Write root.pem, signer.p12 and agency.p12 (passphrase :data:`PASSPHRASE`) into ``folder``."""
+def make_pki(folder: Path, services: str | None = None, signer_days: float = 365) -> Pki:
+    """Write root.pem, signer.p12 and agency.p12 (passphrase :data:`PASSPHRASE`) into ``folder``.
+
+    ``services`` is the base URL of the CA's CRL and OCSP responder (:class:`PkiServices`),
+    written into every certificate the root issues; ``signer_days`` how long the signer's and
+    the agency's certificates are valid (the root and the TSA's: ten years).
+    """
     folder.mkdir(parents=True, exist_ok=True)
     root_key = _key()
     root = _certificate(
-        _name("reportkit test root"), root_key, _name("reportkit test root"), root_key, ca=True
+        _name("reportkit test root"), root_key, _name("reportkit test root"), root_key, ca=True, days=3650
     )
+    issued: dict[int, x509.Certificate] = {}
     (folder / "root.pem").write_bytes(root.public_bytes(serialization.Encoding.PEM))
     files = {}
     for label, common in (("signer", SIGNER_NAME), ("agency", AGENCY_NAME)):
         key = _key()
-        cert = _certificate(_name(common), key, root.subject, root_key)
+        cert = _certificate(_name(common), key, root.subject, root_key, services=services, days=signer_days)
+        issued[cert.serial_number] = cert
         files[label] = folder / f"{label}.p12"
         files[label].write_bytes(
             pkcs12.serialize_key_and_certificates(
@@ -123,7 +153,10 @@ def make_pki(folder: Path) -> Pki:
             cert_der = folder / "signer-cert.der"
             cert_der.write_bytes(cert.public_bytes(serialization.Encoding.DER))
     tsa_key = _key()
-    tsa = _certificate(_name("reportkit test TSA"), tsa_key, root.subject, root_key, tsa=True)
+    tsa = _certificate(
+        _name("reportkit test TSA"), tsa_key, root.subject, root_key, tsa=True, services=services, days=3650
+    )
+    issued[tsa.serial_number] = tsa
     return Pki(
         folder,
         folder / "root.pem",
@@ -134,6 +167,8 @@ def make_pki(folder: Path) -> Pki:
         root,
         key_pem,
         cert_der,
+        root_key,
+        issued,
     )
 
 
@@ -160,25 +195,31 @@ def make_images(folder: Path) -> tuple[Path, Path]:
     return paths
 
 
+def _stamper(pki: Pki):
+    """pyHanko's dummy timestamp authority, with the test TSA's key and certificate."""
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko.sign.timestamps import DummyTimeStamper
+
+    der = pki.tsa_cert.public_bytes(serialization.Encoding.DER)
+    key_der = pki.tsa_key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    root = asn1_x509.Certificate.load(pki.root_cert.public_bytes(serialization.Encoding.DER))
+    return DummyTimeStamper(
+        tsa_cert=asn1_x509.Certificate.load(der),
+        tsa_key=asn1_keys.PrivateKeyInfo.load(key_der),
+        certs_to_embed=[root],
+    )
+
+
 class TimestampServer:
     """pyHanko's dummy timestamp authority behind an HTTP server on 127.0.0.1 (RFC 3161)."""
 
     def __init__(self, pki: Pki):
-        from asn1crypto import keys as asn1_keys
         from asn1crypto import tsp
-        from asn1crypto import x509 as asn1_x509
-        from pyhanko.sign.timestamps import DummyTimeStamper
 
-        der = pki.tsa_cert.public_bytes(serialization.Encoding.DER)
-        key_der = pki.tsa_key.private_bytes(
-            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-        root = asn1_x509.Certificate.load(pki.root_cert.public_bytes(serialization.Encoding.DER))
-        stamper = DummyTimeStamper(
-            tsa_cert=asn1_x509.Certificate.load(der),
-            tsa_key=asn1_keys.PrivateKeyInfo.load(key_der),
-            certs_to_embed=[root],
-        )
+        stamper = _stamper(pki)
         self.requests = 0
         outer = self
 
@@ -202,6 +243,98 @@ class TimestampServer:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self) -> TimestampServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join()
+
+
+class PkiServices:
+    """A CA's services on 127.0.0.1: its CRL at ``crl``, an OCSP responder at ``ocsp`` (RFC 6960,
+    responses built with ``cryptography``) and a timestamp authority at ``tsa``.
+
+    The server is bound first, so that the certificates of :attr:`pki` carry its URLs.
+    ``requests`` counts what each path was asked.
+    """
+
+    def __init__(self, folder: Path, signer_days: float = 365):
+        outer = self
+        self.requests: dict[str, int] = {"crl": 0, "ocsp": 0, "tsa": 0}
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                self._answer(self.path.strip("/"), b"")
+
+            def do_POST(self):
+                self._answer(self.path.strip("/"), self.rfile.read(int(self.headers["Content-Length"])))
+
+            def _answer(self, what: str, body: bytes) -> None:
+                if what not in outer.requests:
+                    self.send_error(404)
+                    return
+                outer.requests[what] += 1
+                data, kind = getattr(outer, "_" + what)(body)
+                self.send_response(200)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        self.tsa_url = self.url + "tsa"
+        self.pki = make_pki(folder, services=self.url, signer_days=signer_days)
+        self.stamper = _stamper(self.pki)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def _crl(self, _body: bytes) -> tuple[bytes, str]:
+        now = dt.datetime.now(dt.UTC)
+        crl = (
+            x509.CertificateRevocationListBuilder()
+            .issuer_name(self.pki.root_cert.subject)
+            .last_update(now - dt.timedelta(minutes=5))
+            .next_update(now + dt.timedelta(days=7))
+            .add_extension(x509.CRLNumber(1), critical=False)
+            .sign(self.pki.root_key, hashes.SHA256())
+        )
+        return crl.public_bytes(serialization.Encoding.DER), "application/pkix-crl"
+
+    def _ocsp(self, body: bytes) -> tuple[bytes, str]:
+        from cryptography.x509 import ocsp
+
+        request = ocsp.load_der_ocsp_request(body)
+        now = dt.datetime.now(dt.UTC)
+        response = (
+            ocsp.OCSPResponseBuilder()
+            .add_response(
+                cert=self.pki.issued[request.serial_number],
+                issuer=self.pki.root_cert,
+                algorithm=hashes.SHA256(),
+                cert_status=ocsp.OCSPCertStatus.GOOD,
+                this_update=now - dt.timedelta(minutes=5),
+                next_update=now + dt.timedelta(days=7),
+                revocation_time=None,
+                revocation_reason=None,
+            )
+            .responder_id(ocsp.OCSPResponderEncoding.HASH, self.pki.root_cert)
+            .sign(self.pki.root_key, hashes.SHA256())
+        )
+        return response.public_bytes(serialization.Encoding.DER), "application/ocsp-response"
+
+    def _tsa(self, body: bytes) -> tuple[bytes, str]:
+        from asn1crypto import tsp
+
+        return self.stamper.request_tsa_response(
+            tsp.TimeStampReq.load(body)
+        ).dump(), "application/timestamp-reply"
+
+    def __enter__(self) -> PkiServices:
         self.thread.start()
         return self
 

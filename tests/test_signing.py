@@ -16,7 +16,17 @@ from pypdf import PdfReader
 from reportkit.signing import Box, seal_box, signer_box
 
 from .conftest import ROOT, SAMPLE, build_campaign
-from .pki import PASSPHRASE, PIN, SIGNER_NAME, SOFTHSM_LIB, TimestampServer, make_images, make_pki, make_token
+from .pki import (
+    PASSPHRASE,
+    PIN,
+    SIGNER_NAME,
+    SOFTHSM_LIB,
+    PkiServices,
+    TimestampServer,
+    make_images,
+    make_pki,
+    make_token,
+)
 
 NUMBERED = ("--doc", "plan", "--to", "pdf", "-p", "number=5", "-p", "issued_on=2021-05-07")
 
@@ -31,6 +41,7 @@ def reportkit(*args: str, env: dict[str, str] | None = None) -> subprocess.Compl
         cwd=ROOT,
         timeout=300,
         env={**os.environ, "RK_PASS": PASSPHRASE, **(env or {})},
+        stdin=subprocess.DEVNULL,  # no terminal, as in a script or a scheduled job
     )
 
 
@@ -260,7 +271,9 @@ def test_verify_lists_both_signatures_and_exits_0_trusted_against_the_root(signe
     result = reportkit("verify", signed, "--trust", pki.root_pem)
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].startswith(f"Signer (signer): {SIGNER_NAME}; signed ")
+    assert lines[0].startswith(
+        f"Signer (signer): {SIGNER_NAME}, certificate issued by reportkit test root; signed "
+    )
     assert "intact: yes, valid: yes, trusted: yes" in lines[0]
     assert lines[1].startswith("Agency (agency): Sở Thông tin và Truyền thông tỉnh Phú Yên")
     assert re.search(r"signed \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00", lines[1])
@@ -503,6 +516,7 @@ def test_signing_through_a_pkcs11_token_softhsm2(plan: Path, pki, images, tmp_pa
         env={**env, "RK_PIN": "000000"},
     )  # fmt: skip
     assert wrong.returncode == 2 and "cannot use key signer on token rk-token" in wrong.stderr
+    assert _algorithms(out) == [("rsassa_pss", "sha256", "sha256")]  # PSS through the token too
     no_key = reportkit(
         "sign", plan, "--role", "signer", "--pkcs11-lib", SOFTHSM_LIB, "--token", "rk-token",
         "--key", "nokey", "--pass-env", "RK_PIN", "--output", tmp_path / "no.pdf",
@@ -527,3 +541,295 @@ def test_a_file_that_is_not_a_pdf_is_one_message(pki, tmp_path: Path):
         assert result.stderr.startswith(f"reportkit: error: {text}: cannot read it as a PDF")
         assert result.stderr.count("\n") == 1  # one line: no library's log records, no traceback
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.pdf"]
+
+
+# --- the 2025 rules: RSASSA-PSS, long-term signatures -----------------------------------------
+
+
+def _algorithms(path: Path) -> list[tuple[str, str, str]]:
+    """Each signature's CMS signature algorithm, its PSS hash (or ``-``) and its digest."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    found = []
+    with open(path, "rb") as stream:
+        for sig in PdfFileReader(stream).embedded_regular_signatures:
+            algorithm = sig.signer_info["signature_algorithm"]
+            oid = {"1.2.840.113549.1.1.10": "rsassa_pss", "1.2.840.113549.1.1.11": "sha256_rsa"}[
+                algorithm["algorithm"].dotted
+            ]
+            pss_hash = (
+                algorithm["parameters"]["hash_algorithm"]["algorithm"].native if oid == "rsassa_pss" else "-"
+            )
+            found.append((oid, pss_hash, sig.signer_info["digest_algorithm"]["algorithm"].native))
+    return found
+
+
+@pytest.mark.kernel
+@pytest.mark.pdf
+def test_rsa_signatures_are_rsassa_pss_with_sha256_and_pkcs1v15_is_still_available(
+    signed: Path, plan: Path, pki, tmp_path: Path
+):
+    assert _algorithms(signed) == [("rsassa_pss", "sha256", "sha256")] * 2
+    old = tmp_path / "v15.pdf"
+    result = reportkit(
+        "sign", plan, "--role", "signer", "--p12", pki.signer_p12, "--pass-env", "RK_PASS",
+        "--scheme", "pkcs1v15", "--output", old,
+    )  # fmt: skip
+    assert result.returncode == 0 and "PKCS#1 v1.5" in result.stdout, result.stderr
+    assert _algorithms(old) == [("sha256_rsa", "-", "sha256")]
+    helped = reportkit("sign", "--help").stdout
+    assert "--scheme {pss,pkcs1v15}" in helped and "RSASSA-PSS" in helped
+
+
+@pytest.fixture(scope="module")
+def long_term(work: Path, plan: Path) -> dict[str, Path]:
+    """The plan signed at B-T and, by signer then agency, at B-LTA, with a CA whose CRL, OCSP
+    responder and timestamp authority answer on 127.0.0.1; the signers' certificates are valid
+    for 30 days. The services are stopped before anything is verified."""
+    with PkiServices(work / "lt-pki", signer_days=30) as services:
+        pki = services.pki
+        common = ("--pass-env", "RK_PASS", "--tsa", services.tsa_url)
+        files = {"b-t": work / "lt-bt.pdf", "b-lta": work / "lt-bt.signed.pdf"}
+        bt = reportkit(
+            "sign", plan, "--role", "signer", "--p12", pki.signer_p12, *common, "--output", files["b-t"]
+        )
+        assert bt.returncode == 0, bt.stderr
+        for role, p12, source in (
+            ("signer", pki.signer_p12, plan),
+            ("agency", pki.agency_p12, files["b-lta"]),
+        ):
+            result = reportkit(
+                "sign",
+                source,
+                "--role",
+                role,
+                "--p12",
+                p12,
+                *common,
+                "--level",
+                "b-lta",
+                "--output",
+                files["b-lta"],
+            )
+            assert result.returncode == 0, result.stderr
+            assert "PAdES B-LTA, RSASSA-PSS" in result.stdout
+        assert services.requests["ocsp"] >= 2 and services.requests["tsa"] >= 4
+    return {**files, "root": pki.root_pem, "expires": pki.root_cert.not_valid_after_utc}
+
+
+def _days_after_expiry(days: int) -> str:
+    import datetime as dt
+
+    return (dt.date.today() + dt.timedelta(days=30 + days)).isoformat()
+
+
+@pytest.mark.kernel
+@pytest.mark.pdf
+def test_b_lta_holds_the_chain_and_revocation_data_in_the_dss_and_a_document_timestamp(long_term):
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+
+    with open(long_term["b-lta"], "rb") as stream:
+        reader = PdfFileReader(stream)
+        dss = DocumentSecurityStore.read_dss(reader)
+        assert len(list(dss.ocsps)) >= 2 and len(list(dss.load_certs())) >= 3
+        assert len(reader.embedded_timestamp_signatures) >= 2  # one after each signature
+        assert [s.field_name for s in reader.embedded_regular_signatures] == ["Signer", "Agency"]
+
+
+@pytest.mark.kernel
+@pytest.mark.pdf
+def test_b_lta_validates_offline_after_the_signers_certificate_expired_and_b_t_does_not(long_term):
+    later = _days_after_expiry(30)  # the signer's and agency's certificates expired 30 days before
+    lta = reportkit("verify", long_term["b-lta"], "--trust", long_term["root"], "--at", later)
+    assert lta.returncode == 0, lta.stdout + lta.stderr
+    lines = lta.stdout.splitlines()
+    assert len(lines) == 4 and lines[2].startswith("Decree 30 metadata: OrganId=000.00.31.H49; ")
+    for line in lines[:2]:
+        assert "PAdES B-LTA" in line and f"validates offline: yes (as of {later})" in line
+    assert lines[-1].endswith("all signatures hold")
+    bt = reportkit("verify", long_term["b-t"], "--trust", long_term["root"], "--at", later)
+    assert bt.returncode == 1
+    assert "PAdES B-T;" in bt.stdout and f"validates offline: NO (as of {later})" in bt.stdout
+    assert bt.stdout.endswith("NOT valid\n")
+
+
+@pytest.mark.kernel
+@pytest.mark.pdf
+def test_b_lt_needs_a_timestamp_authority_and_reachable_revocation_data(
+    plan: Path, work: Path, tmp_path: Path
+):
+    with PkiServices(work / "gone-pki") as services:
+        pki, tsa = services.pki, services.tsa_url
+    out = tmp_path / "none.pdf"
+    no_tsa = reportkit(
+        "sign", plan, "--role", "signer", "--p12", pki.signer_p12, "--pass-env", "RK_PASS", "--level", "b-lt",
+        "--output", out,
+    )  # fmt: skip
+    assert no_tsa.returncode == 2 and "PAdES B-LT needs a timestamp authority (--tsa URL)" in no_tsa.stderr
+    gone = reportkit(
+        "sign", plan, "--role", "signer", "--p12", pki.signer_p12, "--pass-env", "RK_PASS", "--level", "b-lt",
+        "--tsa", tsa, "--output", out,
+    )  # fmt: skip
+    assert gone.returncode == 2 and "signing failed" in gone.stderr and gone.stderr.count("\n") == 1
+    assert not out.exists()
+
+
+# --- honest verification -------------------------------------------------------------------------
+
+
+@pytest.mark.kernel
+@pytest.mark.pdf
+def test_without_trust_verify_says_trust_was_not_checked_names_the_issuers_and_exits_3(signed: Path):
+    result = reportkit("verify", signed)
+    assert result.returncode == 3, result.stdout
+    lines = result.stdout.splitlines()
+    assert "certificate issued by reportkit test root" in lines[0] and "certificate issued by" in lines[1]
+    assert all("trust NOT checked (no --trust)" in line for line in lines[:2])
+    assert "trust was NOT checked" in lines[-1] and "--trust ROOT.pem" in lines[-1]
+    assert "all signatures hold" not in result.stdout
+
+
+@pytest.mark.kernel
+@pytest.mark.pdf
+def test_a_self_signed_certificate_named_after_the_director_is_not_trusted(
+    plan: Path, work: Path, tmp_path: Path
+):
+    impostor = make_pki(work / "impostor")  # same names, another root
+    out = tmp_path / "fake.pdf"
+    assert (
+        reportkit(
+            "sign",
+            plan,
+            "--role",
+            "signer",
+            "--p12",
+            impostor.signer_p12,
+            "--pass-env",
+            "RK_PASS",
+            "--output",
+            out,
+        ).returncode
+        == 0
+    )
+    alone = reportkit("verify", out)
+    assert alone.returncode == 3 and "all signatures hold" not in alone.stdout
+
+
+@pytest.mark.kernel
+@pytest.mark.pdf
+def test_a_drawing_added_to_a_page_after_signing_is_named_with_its_page(signed: Path, tmp_path: Path):
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    tampered = tmp_path / "drawn.pdf"
+    with open(signed, "rb") as stream:
+        writer = IncrementalPdfFileWriter(stream, strict=False)
+        pages = len(PdfReader(signed).pages)
+        box = writer.add_object(generic.StreamObject(stream_data=b"q 1 0 0 rg 100 100 50 50 re f Q"))
+        writer.add_stream_to_page(pages - 1, box)
+        with open(tampered, "wb") as out:
+            writer.write(out)
+    result = reportkit("verify", tampered)
+    assert result.returncode == 1
+    assert f"changes to the content on page {pages} (NOT allowed)" in result.stdout
+    assert result.stdout.endswith("NOT valid\n")
+
+
+# --- refusals --------------------------------------------------------------------------------------
+
+
+def test_a_pdf_given_as_image_is_one_message_exit_2(pki, tmp_path: Path):
+    pdf = tmp_path / "doc.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n%%EOF\n")
+    fake = tmp_path / "seal.png"
+    fake.write_bytes(b"%PDF-1.7 this is not a picture")
+    result = reportkit(
+        "sign", pdf, "--role", "signer", "--p12", pki.signer_p12, "--pass-env", "RK_PASS", "--image", fake
+    )
+    assert result.returncode == 2
+    reason = "not a PNG or JPEG image; give the signature or the seal as a transparent PNG"
+    assert result.stderr == f"reportkit: error: {fake}: {reason}\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["doc.pdf", "seal.png"]
+
+
+@pytest.mark.kernel
+@pytest.mark.pdf
+def test_no_terminal_and_no_pass_env_is_one_message_exit_2(plan: Path, pki, tmp_path: Path):
+    out = tmp_path / "x.pdf"
+    result = reportkit("sign", plan, "--role", "signer", "--p12", pki.signer_p12, "--output", out)
+    assert result.returncode == 2, result.stderr
+    assert (
+        "no terminal to ask for the passphrase or PIN" in result.stderr and "--pass-env NAME" in result.stderr
+    )
+    assert result.stderr.count("\n") == 1 and not out.exists()
+
+
+# --- Decree 30 metadata (Appendix VI) --------------------------------------------------------------
+
+
+@pytest.mark.kernel
+@pytest.mark.pdf
+def test_the_plan_carries_decree_30_metadata_in_its_xmp_its_manifest_and_after_signing(
+    plan: Path, signed: Path
+):
+    import json
+
+    from reportkit.metadata import read_metadata
+
+    built = read_metadata(plan.read_bytes())
+    assert built is not None
+    fields = built.as_dict()
+    assert fields["OrganId"] == "000.00.31.H49"  # the sample's illustrative code
+    assert (fields["CodeNumber"], fields["CodeNotation"], fields["IssuedDate"]) == (
+        "05",
+        "KH-STTTT",
+        "2021-05-07",
+    )
+    assert fields["TypeName"] == "Kế hoạch" and fields["PageAmount"] == len(PdfReader(plan).pages)
+    assert fields["Subject"] == PdfReader(plan).metadata["/Title"]
+    assert fields["SignerInfo"]["FullName"] == SIGNER_NAME
+    manifest = json.loads((plan.parent / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["plan"]["metadata"] == {**fields, "PageAmount": None}  # counted in the PDF only
+    assert read_metadata(signed.read_bytes()) == built  # pyHanko rewrites the XMP when it signs
+    packet = PdfReader(signed).trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    assert "xmlns:rkd30=" in packet and "xmlns:pdfaType=" in packet  # the declared prefixes
+    shown = reportkit("verify", signed).stdout.splitlines()
+    assert (
+        shown[-2].startswith("Decree 30 metadata: OrganId=000.00.31.H49; ") and "CodeNumber=05" in shown[-2]
+    )
+
+
+def test_an_ecdsa_key_signs_as_ecdsa_with_sha256(tmp_path: Path):
+    """A P-256 key (self-certified: only the algorithm is looked at): ECDSA with SHA-256."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pypdf import PdfWriter
+
+    key, now = ec.generate_private_key(ec.SECP256R1()), dt.datetime.now(dt.UTC)
+    name = x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, SIGNER_NAME)])
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(2).not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30)).sign(key, hashes.SHA256())
+    )  # fmt: skip
+    p12 = tmp_path / "ec.p12"
+    encryption = serialization.BestAvailableEncryption(PASSPHRASE.encode())
+    p12.write_bytes(pkcs12.serialize_key_and_certificates(b"ec", key, cert, None, encryption))
+    blank, out = tmp_path / "blank.pdf", tmp_path / "ec.pdf"
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    writer.write(blank)
+    result = reportkit(
+        "sign", blank, "--role", "signer", "--p12", p12, "--pass-env", "RK_PASS", "--output", out
+    )
+    assert result.returncode == 0, result.stderr
+    with open(out, "rb") as stream:
+        [sig] = PdfFileReader(stream).embedded_regular_signatures
+        assert sig.signer_info["signature_algorithm"]["algorithm"].native == "sha256_ecdsa"
+        assert sig.signer_info["digest_algorithm"]["algorithm"].native == "sha256"

@@ -24,11 +24,13 @@ from typing import Annotated, Any
 import pandas as pd
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
+    WrapValidator,
     field_validator,
     model_validator,
 )
@@ -37,6 +39,7 @@ from . import media, tables
 from .budget import line_amounts
 from .exceptions import CampaignError, DataError, DataProblem, MediaError
 from .i18n import N_, _
+from .metadata import check_organ_id
 from .paths import ID_PATTERN
 from .placeholders import Unwritten, find_unwritten
 from .vn import IssueDate, parse_vnd
@@ -66,6 +69,25 @@ def _issue_date(value: Any) -> IssueDate | None:
 
 DocDate = Annotated[IssueDate | None, BeforeValidator(_issue_date)]
 Text = Annotated[str, Field(min_length=1)]
+OrganId = Annotated[str, AfterValidator(check_organ_id)]
+
+
+class Addressee(str):
+    """A recipient's line (Nơi nhận, Kính gửi) that may carry the agency's code: written in
+    campaign.yaml as text, or as ``{name: …, organ_id: 000.00.31.H49}``. It is the text."""
+
+    organ_id: str | None = None
+
+
+def _addressee(value: Any, handler) -> str:
+    if not isinstance(value, dict) or set(value) - {"name", "organ_id"}:
+        return handler(value)
+    line = Addressee(handler(value.get("name")))
+    line.organ_id = check_organ_id(value.get("organ_id"))
+    return line
+
+
+Recipient = Annotated[Text, WrapValidator(_addressee)]
 
 
 class _Model(BaseModel):
@@ -86,6 +108,11 @@ class Agency(_Model):
     header_name: str | None = Field(
         None, description="Name in the header if not the upper-cased name; a line break where it wraps."
     )
+    organ_id: OrganId | None = Field(None, description="Mã định danh (QCVN 102:2016): '000.00.31.H49'.")
+    address: str = Field("", description="Postal address, for the edXML header (OrganAdd).")
+    email: str = ""
+    telephone: str = ""
+    website: str = ""
 
     @property
     def header(self) -> str:
@@ -140,7 +167,7 @@ class Plan(_Model):
     intro: str = ""
     sections: tuple[Section, ...] = Field(min_length=1)
     closing: str = ""
-    recipients: tuple[Text, ...] = Field(min_length=1)
+    recipients: tuple[Recipient, ...] = Field(min_length=1)
     appendices: tuple[Appendix, ...] = ()
     budget: BudgetSettings
 
@@ -168,7 +195,7 @@ class Report(_Model):
     number: int | None = Field(None, ge=1, description="Registered number; empty leaves a blank.")
     issued_on: DocDate = Field(None, description="Date of issue: 2021-06-02, or 2021-06.")
     summary: Text = Field(description="The summary line under BÁO CÁO.")
-    recipient: Text = Field(description="Kính gửi: 'Bộ Thông tin và Truyền thông (Vụ Hợp tác quốc tế)'.")
+    recipient: Recipient = Field(description="Kính gửi: 'Bộ Thông tin và Truyền thông (Vụ Hợp tác quốc tế)'.")
     deadline: dt.date = Field(description="The date the ministry wants the report by.")
     window: Window
     basis: tuple[Text, ...] = Field((), description="What the report answers: the ministry's letter.")
@@ -176,7 +203,7 @@ class Report(_Model):
     assessment: Text = Field(description="IV. Đánh giá: what a person writes.")
     proposals: Text = Field(description="V. Đề xuất, kiến nghị: what a person writes.")
     closing: str = ""
-    recipients: tuple[Text, ...] = Field(min_length=1)
+    recipients: tuple[Recipient, ...] = Field(min_length=1)
     units: str = Field("units", description="The units table's name without extension.")
     activities: str = Field("activities", description="The activities table's name without extension.")
 
@@ -204,7 +231,7 @@ class Consolidated(_Model):
     assessment: Text = Field(description="Đánh giá: what a person writes.")
     proposals: Text = Field(description="Đề xuất, kiến nghị: what a person writes.")
     closing: str = ""
-    recipients: tuple[Text, ...] = Field(min_length=1)
+    recipients: tuple[Recipient, ...] = Field(min_length=1)
     asked: tuple[AskedAgency, ...] = Field(
         (), description="The agencies asked to report; those that did not are listed."
     )

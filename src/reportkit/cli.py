@@ -8,6 +8,7 @@ only by the commands that need them, so a rebuild with nothing to do returns at 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -247,6 +248,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_output_options(batch)
     _add_sign_command(commands)
     _add_verify_command(commands)
+    _add_edxml_command(commands)
     _add_package_command(commands)
     _add_forms_command(commands)
     _add_collect_command(commands)
@@ -297,7 +299,28 @@ def _add_sign_command(commands) -> None:
         "--pass-env", metavar="NAME", help=_("environment variable holding the passphrase or PIN")
     )
     sign.add_argument("--image", metavar="PNG", help=_("transparent PNG: the signature, or the seal"))
-    sign.add_argument("--tsa", metavar="URL", help=_("timestamp authority: PAdES B-T instead of B-B"))
+    sign.add_argument("--tsa", metavar="URL", help=_("timestamp authority (RFC 3161), needed from B-T up"))
+    sign.add_argument(
+        "--level",
+        choices=["b-b", "b-t", "b-lt", "b-lta"],
+        help=_(
+            "PAdES level: b-b; b-t adds a signature timestamp; b-lt also embeds the chain and its "
+            "OCSP responses or CRLs; b-lta also a document timestamp, for archives (default: b-t "
+            "with --tsa, else b-b)"
+        ),
+    )
+    sign.add_argument(
+        "--scheme",
+        choices=["pss", "pkcs1v15"],
+        default="pss",
+        help=_(
+            "RSA signature scheme: pss (RSASSA-PSS with SHA-256, as the 2025 rules ask) or "
+            "pkcs1v15 (for systems that cannot read PSS); ECDSA keys ignore it (default: %(default)s)"
+        ),
+    )
+    sign.add_argument(
+        "--trust", metavar="ROOT.pem", help=_("root certificates ending the chain embedded by b-lt and b-lta")
+    )
     sign.add_argument("--output", metavar="FILE", help=_("signed copy (default: NAME.signed.pdf beside PDF)"))
 
 
@@ -332,11 +355,61 @@ def _add_verify_command(commands) -> None:
         help=_("check every signature of a PDF"),
         description=_(
             "List each signature (role, signer, time, intact, valid, trusted) and what changed after "
-            "it. Exit 0 only when all are intact and valid, and trusted when --trust is given."
+            "it. Exit 0 only when all are intact, valid and trusted (--trust), 1 when one is not, "
+            "3 when they are intact and valid but trust was not checked (no --trust)."
         ),
     )
     verify.add_argument("pdf", metavar="PDF", help=_("the signed PDF"))
     verify.add_argument("--trust", metavar="ROOT.pem", help=_("trusted root certificates (PEM)"))
+    verify.add_argument(
+        "--at",
+        metavar="YYYY-MM-DD",
+        type=dt.date.fromisoformat,
+        help=_("judge whether each signature validates offline at this date, as an archive would"),
+    )
+
+
+def _add_edxml_command(commands) -> None:
+    from .i18n import _
+
+    edxml = commands.add_parser(
+        "edxml",
+        help=_("write a signed document as an edXML message (QCVN 102:2016), or read one"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=_(
+            "Write the edXML message that sends a signed, numbered PDF to other agencies' "
+            "document management systems (the national document axis), signed with the "
+            "agency's key; its header comes from the PDF's own Decree 30 metadata. With --read, "
+            "check an incoming message's XML signature, show its header and (--extract) its files."
+        ),
+        epilog=_(
+            "examples:\n  reportkit edxml plan.signed.pdf --to 000.00.00.G12 --p12 agency.p12\n"
+            "  reportkit edxml --read incoming.edxml --extract incoming/"
+        ),
+    )
+    edxml.add_argument("pdf", nargs="?", metavar="SIGNED.pdf", help=_("the signed PDF to send"))
+    edxml.add_argument(
+        "--to",
+        action="append",
+        default=[],
+        metavar="ORGAN_ID",
+        help=_("a receiving agency's code (repeatable)"),
+    )
+    keys = edxml.add_mutually_exclusive_group()
+    keys.add_argument("--p12", metavar="FILE", help=_("the agency's key and certificate in a PKCS#12 file"))
+    keys.add_argument("--pkcs11-lib", metavar="PATH", help=_("the token's PKCS#11 library"))
+    edxml.add_argument("--token", metavar="LABEL", help=_("the token's label (with --pkcs11-lib)"))
+    edxml.add_argument(
+        "--key", metavar="LABEL", help=_("the key's and certificate's label (with --pkcs11-lib)")
+    )
+    edxml.add_argument(
+        "--pass-env", metavar="NAME", help=_("environment variable holding the passphrase or PIN")
+    )
+    edxml.add_argument("--with-docx", action="store_true", help=_("also attach the Word file beside the PDF"))
+    edxml.add_argument("--out", metavar="FILE", help=_("the message (default: NAME.edxml beside the PDF)"))
+    edxml.add_argument("--read", metavar="FILE.edxml", help=_("read an incoming message instead"))
+    edxml.add_argument("--extract", metavar="DIR", help=_("with --read: write its attachments here"))
+    edxml.add_argument("--trust", metavar="ROOT.pem", help=_("with --read: trusted root certificates (PEM)"))
 
 
 def _add_forms_command(commands) -> None:
@@ -422,6 +495,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "batch": _batch,
         "sign": _sign,
         "verify": _verify,
+        "edxml": _edxml,
         "package": _package,
         "forms": _forms,
         "collect": _collect,
@@ -618,13 +692,19 @@ def _sign(args: argparse.Namespace) -> int:
         key=args.key,
         pass_env=args.pass_env,
     )
-    signed = sign_pdf(args.pdf, args.role, key, output=args.output, image=args.image, tsa=args.tsa)
+    signed = sign_pdf(
+        args.pdf, args.role, key, output=args.output, image=args.image, tsa=args.tsa,
+        level=args.level, scheme=args.scheme, trust=args.trust,
+    )  # fmt: skip
     print(
-        _("{output}: signed as {role} (field {field}, {level})").format(
+        _("{output}: signed as {role} (field {field}, {level}, {scheme})").format(
             output=signed.output,
             role=signed.role,
             field=signed.field,
-            level="PAdES B-T" if signed.timestamped else "PAdES B-B",
+            level="PAdES " + signed.level.upper(),
+            scheme={"rsassa_pss": "RSASSA-PSS", "sha256_rsa": "PKCS#1 v1.5", "sha256_ecdsa": "ECDSA"}.get(
+                signed.algorithm, signed.algorithm
+            ),
         )
     )
     return 0
@@ -633,10 +713,49 @@ def _sign(args: argparse.Namespace) -> int:
 def _verify(args: argparse.Namespace) -> int:
     from .verification import verify_pdf
 
-    verification = verify_pdf(args.pdf, trust=args.trust)
+    at = dt.datetime.combine(args.at, dt.time(12), dt.UTC) if args.at else None
+    verification = verify_pdf(args.pdf, trust=args.trust, at=at)
     for line in verification.lines():
         print(line)
-    return 0 if verification.ok else 1
+    return verification.exit_code
+
+
+def _edxml(args: argparse.Namespace) -> int:
+    from .i18n import _
+    from .signing import KeySource
+
+    if args.read:
+        from .edxml_read import read_edxml
+
+        incoming = read_edxml(args.read, trust=args.trust, extract=args.extract)
+        for line in incoming.lines():
+            print(line)
+        return 0 if incoming.trusted else 3  # as verify: trust not checked is not a pass
+    from .edxml import write_edxml
+
+    if not args.pdf or not (args.p12 or args.pkcs11_lib):
+        raise ReportkitError(
+            _("give SIGNED.pdf and the agency's key (--p12 FILE or --pkcs11-lib …), or --read FILE")
+        )
+    if args.pkcs11_lib and not (args.token and args.key):
+        raise ReportkitError(_("--pkcs11-lib needs --token and --key"))
+    key = KeySource(
+        p12=Path(args.p12) if args.p12 else None,
+        pkcs11_lib=Path(args.pkcs11_lib) if args.pkcs11_lib else None,
+        token=args.token,
+        key=args.key,
+        pass_env=args.pass_env,
+    )
+    written = write_edxml(args.pdf, key, to=tuple(args.to), with_docx=args.with_docx, output=args.out)
+    print(
+        _("{output}: edXML message {id} to {to} ({files})").format(
+            output=written.output,
+            id=written.document_id,
+            to=", ".join(written.to),
+            files=", ".join(written.attachments),
+        )
+    )
+    return 0
 
 
 def _package(args: argparse.Namespace) -> int:

@@ -168,6 +168,8 @@ def build(
 def _build_stale(campaign_dir, docs, documents, fingerprints, to, parameters, extra, out, target, progress):
     from .campaign import CONFIG_FILE, load_campaign
     from .documents import check_needs
+    from .export import notebook_document
+    from .metadata import metadata_fields
     from .parameters import check_parameters, register_date_translator
     from .placeholders import check_written
 
@@ -236,6 +238,7 @@ def _build_stale(campaign_dir, docs, documents, fingerprints, to, parameters, ex
             records[doc] = _record(
                 campaign, documents[doc], checked[doc], fingerprints[doc], staging, names, timings, extra[doc]
             )
+            records[doc]["metadata"] = metadata_fields(notebook_document(nb))  # Decree 30, Appendix VI
         target.mkdir(parents=True, exist_ok=True)
         stamp = {SCHEMA_KEY: FIGURES_SCHEMA, "campaign": _campaign_block(campaign)}
         _write_json(staging / FIGURES_FILE, _read_json(target / FIGURES_FILE) | figures | stamp)

@@ -93,11 +93,12 @@ class ReportkitPDFExporter(Exporter):
 
     def from_notebook_node(self, nb, resources: dict[str, Any] | None = None, **kw):
         from .document.typst import render_pdf
+        from .metadata import with_document_metadata
 
         nb, resources = super().from_notebook_node(nb, resources, **kw)
         document = notebook_document(nb, resources)
         resources["output_extension"] = ".pdf"
-        return render_pdf(document), resources
+        return with_document_metadata(render_pdf(document), document), resources
 
 
 class ReportkitDocxExporter(Exporter):

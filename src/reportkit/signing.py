@@ -11,10 +11,17 @@ elements ids, WeasyPrint writes every id as a named destination with its page an
 and :func:`signature_space` reads them back. Nothing here assumes where on the page the block
 falls.
 
-Signatures are PAdES (B-B; B-T with a timestamp authority) made by pyHanko, each one an
-incremental update, so an earlier signature stays valid. Keys come from a PKCS#12 file or a
-PKCS#11 token (the civil servant's USB token); the passphrase or PIN is read from a prompt or
-from an environment variable, never from the command line.
+Signatures are PAdES made by pyHanko, each one an incremental update, so an earlier signature
+stays valid. RSA keys sign with RSASSA-PSS and SHA-256 (PKCS#1 v2.1), as public summaries of
+Thông tư 15/2025/TT-BKHCN give the 2025 rules; PKCS#1 v1.5 stays available for systems that
+cannot read PSS. ECDSA keys sign as ECDSA with SHA-256. The level (ETSI EN 319 142-1):
+B-B, B-T (a signature timestamp), B-LT (also the certificate chain and its OCSP responses or
+CRLs in the document's DSS) and B-LTA (also a document timestamp over all of it, so that an
+archive can validate the file offline after the certificates have expired).
+
+Keys come from a PKCS#12 file or a PKCS#11 token (the civil servant's USB token); the
+passphrase or PIN is read from a prompt or from an environment variable, never from the
+command line.
 """
 
 from __future__ import annotations
@@ -30,7 +37,9 @@ from .i18n import _
 
 __all__ = [
     "FIELD_NAMES",
+    "LEVELS",
     "ROLES",
+    "SCHEMES",
     "Box",
     "KeySource",
     "Signed",
@@ -43,6 +52,10 @@ __all__ = [
 ]
 
 ROLES = ("signer", "agency")
+#: RSA signature schemes: RSASSA-PSS (PKCS#1 v2.1, the default) or PKCS#1 v1.5.
+SCHEMES = ("pss", "pkcs1v15")
+#: PAdES baseline levels, weakest first.
+LEVELS = ("b-b", "b-t", "b-lt", "b-lta")
 #: The signature field each role fills; :func:`verify_pdf` reads the role back from it.
 FIELD_NAMES = {"signer": "Signer", "agency": "Agency"}
 #: Named destinations the document template writes (see templates/document/_macros.html.j2).
@@ -205,7 +218,16 @@ def _secret(source: KeySource) -> str:
             )
         return value
     import getpass
+    import sys
 
+    if not sys.stdin.isatty():  # getpass would read a pipe, or fail with EOFError on none
+        raise SigningError(
+            source.p12 or source.pkcs11_lib or "",
+            _(
+                "no terminal to ask for the passphrase or PIN; name an environment variable "
+                "holding it with --pass-env NAME"
+            ),
+        )
     prompt = _("PIN for token {token}: ") if source.pkcs11_lib else _("Passphrase for {file}: ")
     return getpass.getpass(prompt.format(token=source.token, file=source.p12))
 
@@ -229,8 +251,8 @@ def _open_p12(source: KeySource):
 class _TokenSession:
     """A signer on a PKCS#11 token, as a context manager that logs out when done."""
 
-    def __init__(self, source: KeySource):
-        self.source = source
+    def __init__(self, source: KeySource, prefer_pss: bool):
+        self.source, self.prefer_pss = source, prefer_pss
         self.session = None
 
     def __enter__(self):
@@ -245,7 +267,9 @@ class _TokenSession:
                 token_criteria=TokenCriteria(label=source.token),
                 user_pin=_secret(source),
             )
-            signer = pkcs11.PKCS11Signer(self.session, cert_label=source.key, key_label=source.key)
+            signer = pkcs11.PKCS11Signer(
+                self.session, cert_label=source.key, key_label=source.key, prefer_pss=self.prefer_pss
+            )
             signer.signing_cert  # noqa: B018 (reads the certificate now: a wrong label fails here)
             return signer
         except (PKCS11Error, OSError, RuntimeError) as error:
@@ -288,7 +312,14 @@ class Signed:
     role: str
     field: str
     box: Box | None
-    timestamped: bool
+    level: str
+    #: The CMS signature algorithm as pyHanko names it: ``rsassa_pss``, ``sha256_rsa``
+    #: (PKCS#1 v1.5) or ``sha256_ecdsa``.
+    algorithm: str
+
+    @property
+    def timestamped(self) -> bool:
+        return self.level != "b-b"
 
 
 def sign_pdf(
@@ -299,6 +330,9 @@ def sign_pdf(
     output: Path | str | None = None,
     image: Path | str | None = None,
     tsa: str | None = None,
+    level: str | None = None,
+    scheme: str = "pss",
+    trust: Path | str | None = None,
 ) -> Signed:
     """Sign ``pdf`` as ``role`` (``signer`` or ``agency``) and write ``output``.
 
@@ -319,7 +353,17 @@ def sign_pdf(
         A transparent PNG: the signature (``signer``) or the seal (``agency``), shown at its
         own size when the PNG says its resolution. Without one the signature is invisible.
     tsa
-        URL of an RFC 3161 timestamp authority: PAdES B-T instead of B-B.
+        URL of an RFC 3161 timestamp authority, needed from B-T up.
+    level
+        ``b-b``, ``b-t``, ``b-lt`` or ``b-lta`` (see :data:`LEVELS`); default B-T with a
+        timestamp authority, else B-B. B-LT and B-LTA fetch the chain's OCSP responses or CRLs
+        from the addresses in the certificates, and fail when they cannot.
+    scheme
+        ``pss`` (RSASSA-PSS, the default) or ``pkcs1v15``, for RSA keys; ECDSA keys ignore it.
+    trust
+        A PEM file of root certificates, for B-LT and B-LTA: the chain whose revocation data
+        is embedded ends at one of them. Without it, the self-signed certificates that come
+        with the key (in the PKCS#12 file or on the token) are taken as roots.
     """
     _quiet_libraries()
     pdf = Path(pdf)
@@ -329,11 +373,23 @@ def sign_pdf(
         raise SigningError(pdf, _("no such file"))
     if (key.p12 is None) == (key.pkcs11_lib is None):
         raise SigningError(pdf, _("give either a PKCS#12 file or a PKCS#11 library for the key"))
+    level = level or ("b-t" if tsa else "b-b")
+    if level not in LEVELS or scheme not in SCHEMES:
+        raise SigningError(
+            pdf,
+            _("the level must be one of {levels} and the scheme one of {schemes}").format(
+                levels=", ".join(LEVELS), schemes=", ".join(SCHEMES)
+            ),
+        )
+    if level != "b-b" and not tsa:
+        raise SigningError(
+            pdf, _("PAdES {level} needs a timestamp authority (--tsa URL)").format(level=level.upper())
+        )
     if output is None:
         output = pdf if pdf.name.endswith(".signed.pdf") else pdf.with_suffix(".signed.pdf")
     output, image = Path(output), Path(image) if image else None
-    if image is not None and not image.is_file():
-        raise SigningError(image, _("no such image"))
+    if image is not None:
+        _check_image(image)
 
     from pypdf.errors import PdfReadError
 
@@ -356,9 +412,61 @@ def sign_pdf(
             ),
         )
     box = _field_box(pdf, role, image, existing)
-    data = _sign_bytes(pdf, field, box, key, image, tsa)
+    how = _How(tsa=tsa, level=level, scheme=scheme, roots=tuple(_read_roots(Path(trust))) if trust else ())
+    data = _sign_bytes(pdf, field, box, key, image, how)
     _publish(output, data)
-    return Signed(output=output, role=role, field=field, box=box, timestamped=tsa is not None)
+    return Signed(output=output, role=role, field=field, box=box, level=level, algorithm=_algorithm(data))
+
+
+def _algorithm(data: bytes) -> str:
+    """The signature algorithm of the last signature of ``data``."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    last = PdfFileReader(io.BytesIO(data), strict=False).embedded_regular_signatures[-1]
+    return str(last.signer_info["signature_algorithm"]["algorithm"].native)
+
+
+@dataclass(frozen=True)
+class _How:
+    """How to sign: timestamp authority, PAdES level, RSA scheme, roots for B-LT's chain."""
+
+    tsa: str | None
+    level: str
+    scheme: str
+    roots: tuple
+
+
+def _check_image(image: Path) -> None:
+    """Refuse what is not a PNG or JPEG image that decodes, before any key is opened."""
+    from PIL import Image, UnidentifiedImageError
+
+    if not image.is_file():
+        raise SigningError(image, _("no such image"))
+    try:
+        with Image.open(image) as picture:
+            kind = picture.format
+            picture.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        kind = None
+    if kind not in ("PNG", "JPEG"):
+        raise SigningError(
+            image, _("not a PNG or JPEG image; give the signature or the seal as a transparent PNG")
+        )
+
+
+def _read_roots(path: Path) -> list:
+    """The certificates of a PEM (or DER) file, as asn1crypto objects."""
+    from asn1crypto import pem, x509
+
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise SigningError(path, error.strerror or str(error)) from None
+    blobs = [der for _kind, _headers, der in pem.unarmor(data, multiple=True)] if pem.detect(data) else [data]
+    try:
+        return [x509.Certificate.load(der) for der in blobs]
+    except ValueError:
+        raise SigningError(path, _("not a PEM or DER certificate file")) from None
 
 
 def _field_box(pdf: Path, role: str, image: Path | None, existing: dict[str, Box | None]) -> Box | None:
@@ -372,7 +480,7 @@ def _field_box(pdf: Path, role: str, image: Path | None, existing: dict[str, Box
 
 
 def _sign_bytes(
-    pdf: Path, field: str, box: Box | None, key: KeySource, image: Path | None, tsa: str | None
+    pdf: Path, field: str, box: Box | None, key: KeySource, image: Path | None, how: _How
 ) -> bytes:
     from pyhanko.pdf_utils.images import PdfImage
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -399,24 +507,48 @@ def _sign_bytes(
         on_page=box.page if box else 0,
         box=box.as_tuple() if box else None,
     )
-    meta = signers.PdfSignatureMetadata(
-        field_name=field,
-        md_algorithm="sha256",
-        subfilter=fields.SigSeedSubFilter.PADES,
-        reason=_REASONS[field],
-    )
-    timestamper = HTTPTimeStamper(tsa) if tsa else None
+    from .metadata import register_prefix
+
+    register_prefix()  # pyHanko rewrites the XMP: keep the prefix Decree 30's fields are declared with
+    timestamper = HTTPTimeStamper(how.tsa) if how.tsa else None
     out = io.BytesIO()
     with open(pdf, "rb") as stream:
         writer = IncrementalPdfFileWriter(stream, strict=False)
         _leave_producer_to_pyhanko(writer)
         if key.p12 is not None:
             signer = _open_p12(key)
+            signer.prefer_pss = how.scheme == "pss"
+            meta = _metadata(signers, fields, field, how, signer)
             _run_signer(pdf, signer, meta, timestamper, style, spec, writer, out)
         else:
-            with _TokenSession(key) as signer:
+            with _TokenSession(key, prefer_pss=how.scheme == "pss") as signer:
+                meta = _metadata(signers, fields, field, how, signer)
                 _run_signer(pdf, signer, meta, timestamper, style, spec, writer, out)
     return out.getvalue()
+
+
+def _metadata(signers, fields, field: str, how: _How, signer):
+    """pyHanko's signature settings; from B-LT up, a context that fetches revocation data."""
+    context = None
+    if how.level in ("b-lt", "b-lta"):
+        from pyhanko_certvalidator import ValidationContext
+
+        bundled = [c for c in signer.cert_registry if c.self_signed]  # the key's own root(s)
+        context = ValidationContext(
+            trust_roots=list(how.roots) or bundled,
+            other_certs=list(signer.cert_registry),
+            allow_fetching=True,
+            revocation_mode="require",
+        )
+    return signers.PdfSignatureMetadata(
+        field_name=field,
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        reason=_REASONS[field],
+        embed_validation_info=context is not None,
+        validation_context=context,
+        use_pades_lta=how.level == "b-lta",
+    )
 
 
 def _leave_producer_to_pyhanko(writer) -> None:

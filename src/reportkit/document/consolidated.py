@@ -13,6 +13,7 @@ from ..campaign import Campaign
 from ..charts import Chart
 from ..coverage import percent
 from ..exceptions import CampaignError, DataProblem
+from ..metadata import outgoing_metadata
 from . import model as m
 from .composition import campaign_text, compose
 
@@ -123,4 +124,7 @@ def consolidated_document(
         body=body,
         figures=f.to_dict(),
         agency=config.agency.name,
+        info=outgoing_metadata(
+            config, "consolidated", subject=text.fill(settings.summary), number=number, issued_on=issued
+        ).as_dict(),
     )

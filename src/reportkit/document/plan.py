@@ -8,6 +8,7 @@ from .. import blocks, vn
 from ..blocks import TOTAL, Column, inline, punctuate
 from ..budget import BudgetEstimate
 from ..campaign import Campaign
+from ..metadata import outgoing_metadata
 from . import model as m
 from .composition import Appendix, campaign_text, compose
 
@@ -105,4 +106,5 @@ def plan_document(
         appendices=appendices,
         figures=estimate.to_dict(),
         agency=config.agency.name,
+        info=outgoing_metadata(config, "plan", subject=title, number=number, issued_on=issued).as_dict(),
     )

@@ -17,6 +17,7 @@ from ..charts import Chart
 from ..coverage import DISTRICTS_SHOWN, ReportFigures, leading_districts, percent
 from ..exceptions import CampaignError, DataProblem
 from ..i18n import _
+from ..metadata import outgoing_metadata
 from ..tables import CHANNELS
 from . import model as m
 from .composition import Appendix, campaign_text, compose
@@ -198,6 +199,7 @@ def report_document(
         # the day it is issued, for a consolidation to tell on time from late
         figures=f | {"issued_on": str(issued)},
         agency=agency,
+        info=outgoing_metadata(config, "report", subject=title, number=number, issued_on=issued).as_dict(),
     )
 
 

@@ -25,6 +25,7 @@ from .exceptions import ReportkitError
 from .i18n import _
 from .media import evidence_kind, open_photo
 from .text import csv_text
+from .vn import message_number
 
 __all__ = ["MAIL_EDGE", "Package", "PackageError", "Packed", "make_package", "photo_for_mail"]
 
@@ -142,9 +143,9 @@ def make_package(
         if documents_only > limit:
             raise PackageError(
                 _(
-                    "the report's documents alone make {needed:.1f} MB, more than the limit of "
-                    "{limit:g} MB; raise --max-mb, or send the documents another way"
-                ).format(needed=documents_only / MB, limit=max_mb),
+                    "the report's documents alone make {needed} MB, more than the limit of "
+                    "{limit} MB; raise --max-mb, or send the documents another way"
+                ).format(needed=message_number(documents_only / MB), limit=message_number(max_mb, None)),
                 needed_mb=documents_only / MB,
                 limit_mb=max_mb,
             )
@@ -153,9 +154,9 @@ def make_package(
         needed = len(_zip_bytes(included, links)) / MB
         raise PackageError(
             _(
-                "the documents and the evidence photos (scaled for mail) make {needed:.1f} MB, more "
-                "than the limit of {limit:g} MB; raise --max-mb"
-            ).format(needed=needed, limit=max_mb),
+                "the documents and the evidence photos (scaled for mail) make {needed} MB, more "
+                "than the limit of {limit} MB; raise --max-mb"
+            ).format(needed=message_number(needed), limit=message_number(max_mb, None)),
             needed_mb=needed,
             limit_mb=max_mb,
         )

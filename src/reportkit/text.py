@@ -22,7 +22,16 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
-__all__ = ["FORMULA_STARTS", "clean", "clean_cells", "csv_text", "neutralise", "restore", "restore_cells"]
+__all__ = [
+    "FORMULA_STARTS",
+    "clean",
+    "clean_cells",
+    "csv_text",
+    "neutralise",
+    "plain",
+    "restore",
+    "restore_cells",
+]
 
 #: What makes a spreadsheet read a cell as a formula (OWASP's list).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -46,6 +55,12 @@ def clean(value: str) -> str:
     """
     value = unicodedata.normalize("NFC", value.translate(_TRANSLATION))
     return _RUN_OF_SPACES.sub(" ", value).strip()
+
+
+def plain(value: str) -> str:
+    """``value`` in NFC without invisible characters, its spaces as they are: for a whole
+    text such as campaign.yaml, where a no-break space may be meant."""
+    return unicodedata.normalize("NFC", value.translate(_INVISIBLE))
 
 
 def clean_cells(cells: pd.Series) -> pd.Series:

@@ -359,7 +359,9 @@ def test_a_csv_saved_in_the_vietnamese_windows_code_page(make_campaign):
 def test_a_csv_in_neither_utf8_nor_windows_1258_says_which_encoding_to_use(make_campaign):
     folder = make_campaign()
     (folder / "budget.csv").write_bytes(b"line_id,content,unit,quantity,unit_price\n1,\x81\x8a,C,1,1\n")
-    with pytest.raises(DataError, match=r"budget\.csv: a CSV file in UTF-8 \(in Excel: Save As"):
+    with pytest.raises(
+        DataError, match=r"budget\.csv, row 2, column 'content': a CSV file in UTF-8 \(in Excel: Save As"
+    ):
         load_campaign(folder)
 
 

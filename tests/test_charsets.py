@@ -66,6 +66,11 @@ def test_the_encoding_a_table_was_saved_in_is_recognised(data, encoding):
         assert found.row == 2 and found.meant.casefold().startswith("1,thành phố tuy hòa")
 
 
+def test_a_windows_1258_table_without_accented_words_is_read_as_before():
+    data = "line_id,content\n1,Banner – 20°\n".encode("cp1258")
+    assert decode(data) == Decoded("line_id,content\n1,Banner – 20°\n", "cp1258")
+
+
 def test_excels_byte_order_mark_says_utf8():
     assert decode(b"\xef\xbb\xbfline_id,content\n1," + TEXT.encode() + b"\n") == Decoded(
         f"line_id,content\n1,{TEXT}\n", "utf-8-sig"

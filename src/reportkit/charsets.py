@@ -135,10 +135,12 @@ def decode(data: bytes, delimiter_guess: str = ",") -> Decoded | LegacyEncoding 
     sample = data[:_SAMPLE]
     if not _mostly_utf8(sample):
         scores = {name: _score(text) for name, text in _candidates(sample).items()}
-        best = max(scores, key=lambda name: scores[name])
-        if scores[best] >= _BELIEVED:
-            if best == "cp1258":
-                return Decoded(unicodedata.normalize("NFC", data.decode("cp1258")), "cp1258")
+        words = {name: score for name, score in scores.items() if score is not None}
+        best = max(words, key=lambda name: words[name]) if words else "cp1258"
+        if best == "cp1258" and "cp1258" in scores and (not words or words[best] >= _BELIEVED):
+            # Without accented words (a dash, a degree sign) no encoding is told; 1258 as before.
+            return Decoded(unicodedata.normalize("NFC", data.decode("cp1258")), "cp1258")
+        if words and words[best] >= _BELIEVED and best != "cp1258":
             return _legacy(sample, best)
     return _stray(data, stray, delimiter_guess)
 
@@ -188,11 +190,12 @@ def _from_vni(data: bytes) -> str:
     return _VNI_PATTERN.sub(lambda m: _FROM_VNI[m[0]], data.decode("cp1252", errors="replace"))
 
 
-def _score(text: str) -> float:
-    """The share of accented words in ``text`` that are Vietnamese syllables (0 without any)."""
+def _score(text: str) -> float | None:
+    """The share of accented words in ``text`` that are Vietnamese syllables (``None`` when
+    it has none)."""
     accented = [word for word in _WORD.findall(text) if not word.isascii()]
     if not accented:
-        return 0.0
+        return None
     return sum(map(_is_syllable, accented)) / len(accented)
 
 

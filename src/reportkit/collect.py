@@ -278,10 +278,7 @@ def _raw(path: Path, key: str) -> tuple[list[str], dict[str, dict[str, str]]] | 
         return None
     reader = csv.DictReader(io.StringIO(text, newline=""))
     # The cells' text, as reportkit reads it: written again, each is neutralised again.
-    rows = [
-        {name: restore(cell) if isinstance(cell, str) else cell for name, cell in row.items()}
-        for row in reader
-    ]
+    rows = [{name: _restored(cell) for name, cell in row.items()} for row in reader]
     header = list(reader.fieldnames or [])
     if key not in header or any(None in row or None in row.values() for row in rows):
         return None

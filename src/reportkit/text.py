@@ -19,8 +19,10 @@ import io
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas only for the annotations: forms and the CSV writers need none
+    import pandas as pd
 
 __all__ = [
     "FORMULA_STARTS",

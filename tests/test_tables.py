@@ -10,6 +10,7 @@ import csv
 import json
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pandas as pd
@@ -336,3 +337,52 @@ def test_a_batch_finds_the_districts_of_a_units_table_saved_with_semicolons_and_
     text = "Danh sách đơn vị tham gia\n" + "\n".join(";".join(row) for row in rows) + "\n"
     units.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
     assert district_runs(folder, "report") == expected and len(expected) == 9
+
+
+LOOK_ALIKES = {  # one unit of each district typed another way: every one the same district
+    "Huyện Tuy An": "Huyện Tuy\u200b An",  # zero-width space
+    "Thị xã Sông Cầu": "Thị xã  Sông Cầu",  # two spaces
+    "Huyện Đồng Xuân": unicodedata.normalize("NFD", "Huyện Đồng Xuân"),  # a Mac keyboard
+    "Thành phố Tuy Hòa": "Thành phố\u00a0Tuy Hòa ",  # no-break space, pasted from a web page
+    "Huyện Sơn Hòa": "\ufeffHuyện Sơn \u00adHòa",  # a byte-order mark and a soft hyphen
+}
+
+
+def _look_alike_units(folder: Path) -> None:
+    units = folder / "units.csv"
+    rows = list(csv.reader(units.read_text(encoding="utf-8").splitlines()))
+    changed = set()
+    for row in rows:
+        if row[3] in LOOK_ALIKES and row[3] not in changed:
+            changed.add(row[3])
+            row[3] = LOOK_ALIKES[row[3]]
+    assert changed == set(LOOK_ALIKES)
+    with units.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+
+
+def test_a_district_typed_with_look_alike_characters_is_the_same_district(tmp_path):
+    import shutil
+
+    from reportkit.batch import district_runs
+
+    folder = tmp_path / "campaign"
+    shutil.copytree(SAMPLE, folder, ignore=shutil.ignore_patterns("returns"))
+    _look_alike_units(folder)
+    assert load_campaign(folder).units["district"].nunique() == 10  # 9 and the empty one
+    assert district_runs(folder, "report") == district_runs(SAMPLE, "report")
+
+
+@pytest.mark.kernel
+def test_the_report_of_a_campaign_with_look_alike_districts_counts_nine(tmp_path):
+    import shutil
+
+    folder = tmp_path / "campaign"
+    shutil.copytree(SAMPLE, folder, ignore=shutil.ignore_patterns("returns"))
+    _look_alike_units(folder)
+    out = build_campaign(folder, tmp_path / "out", "--doc", "report", "--to", "html")
+    figures = json.loads((out / "figures.json").read_text(encoding="utf-8"))["report"]
+    assert figures["districts_total"] == 9
+    assert sorted(row["district"] for row in figures["by_district"]) == sorted(
+        {d for d in load_campaign(SAMPLE).units["district"] if d}
+    )

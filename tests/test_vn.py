@@ -265,3 +265,26 @@ def test_format_percent_uses_the_decimal_comma(value, text):
 )
 def test_day_month_year(date, text):
     assert vn.format_date(date) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "digits", "vi", "en"),
+    [
+        (3.7, 1, "3,7", "3.7"),
+        (0.4, 1, "0,4", "0.4"),
+        (14.25, 2, "14,25", "14.25"),
+        (12.0, 1, "12,0", "12.0"),
+        (25.0, None, "25", "25"),
+        (2.5, None, "2,5", "2.5"),
+    ],
+)
+def test_a_measure_in_a_message_has_the_decimal_mark_of_the_language(monkeypatch, value, digits, vi, en):
+    from reportkit.i18n import set_language
+
+    monkeypatch.setenv("REPORTKIT_LANG", "en")  # set_language writes it; restored afterwards
+    try:
+        assert vn.message_number(value, digits) == en
+        set_language("vi")
+        assert vn.message_number(value, digits) == vi
+    finally:
+        set_language(None)

@@ -42,6 +42,7 @@ from .i18n import N_, _
 from .metadata import check_organ_id
 from .paths import ID_PATTERN
 from .placeholders import Unwritten, find_unwritten
+from .text import plain
 from .vn import IssueDate, parse_vnd
 
 __all__ = ["Campaign", "CampaignConfig", "load_campaign"]
@@ -447,7 +448,7 @@ def _load_config(path: Path) -> CampaignConfig:
     if not path.is_file():
         raise CampaignError(DataProblem(path, _("a campaign.yaml file"), found=_("nothing")))
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(plain(path.read_text(encoding="utf-8")))  # its text NFC, as tables'
     except UnicodeDecodeError:
         raise CampaignError(DataProblem(path, _("a YAML file in UTF-8"))) from None
     except yaml.YAMLError as error:

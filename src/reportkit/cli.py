@@ -533,6 +533,7 @@ def _show_progress(args: argparse.Namespace) -> bool:
 
 def _build(args: argparse.Namespace) -> int:
     from .execute import build
+    from .vn import message_number
 
     parameters: dict[str, Any] = {}
     if args.params_file:
@@ -563,7 +564,7 @@ def _build(args: argparse.Namespace) -> int:
             else:
                 line = _("{doc} (built): {files}")
             print(line.format(doc=doc, files=", ".join(str(f) for f in files)))
-        print(_("done in {seconds:.1f} s").format(seconds=result.seconds))
+        print(_("done in {seconds} s").format(seconds=message_number(result.seconds)))
     return 0
 
 
@@ -761,17 +762,18 @@ def _edxml(args: argparse.Namespace) -> int:
 def _package(args: argparse.Namespace) -> int:
     from .i18n import _
     from .package import MB, make_package
+    from .vn import message_number
 
     made = make_package(args.campaign, built=args.built, out=args.out, max_mb=args.max_mb)
     print(
-        _("{path}: {count} files, {size:.1f} MB").format(
-            path=made.path, count=made.entries, size=made.size / MB
+        _("{path}: {count} files, {size} MB").format(
+            path=made.path, count=made.entries, size=message_number(made.size / MB)
         )
     )
     for listed in made.listed_videos:
         print(
-            _("  not included (too big for the limit, listed in index.csv): {file}, {size:.1f} MB").format(
-                file=listed.source, size=listed.size / MB
+            _("  not included (too big for the limit, listed in index.csv): {file}, {size} MB").format(
+                file=listed.source, size=message_number(listed.size / MB)
             )
         )
     return 0

@@ -31,9 +31,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import tables
-from .exceptions import DataError, DataProblem, ReturnProblem, ReturnsError
+from .exceptions import DataError, DataProblem, MediaError, ReturnProblem, ReturnsError
 from .i18n import _, ngettext
-from .vn import format_vnd
+from .text import csv_text, restore
+from .vn import format_date, format_vnd
 
 __all__ = ["Collected", "UnitReturn", "collect_returns", "find_returns", "summary_lines"]
 
@@ -165,6 +166,10 @@ def collect_returns(
                 ReturnProblem(path, _("a form of a unit listed in units.csv"), found=form.unit_id)
             )
             continue
+        entering = _entering(form, campaign.config.report)
+        if entering:
+            problems += entering
+            continue
         good.setdefault(form.unit_id, []).append(form)
     deadline = campaign.config.report.deadline
     if problems and not partial:
@@ -216,6 +221,36 @@ def collect_returns(
     return Collected(folder, deadline, returned, not_returned, tuple(problems), len(rows), kept, written=True)
 
 
+def _entering(form, report) -> list[ReturnProblem]:
+    """What a build would meet later in ``form``, refused where it enters: an activity dated
+    before the campaign's window opens or after the report is due (activities after the
+    window are counted apart by the report), evidence that is not the photo or video its
+    name says (decoded as the report will; see :func:`reportkit.media.check_evidence`)."""
+    from .forms import FORM_SHEET, HEADERS
+    from .media import check_evidence
+
+    problems = []
+    window, due = report.window, max(report.deadline, report.window.end)
+    span = _(
+        "a date from {start} to {due}, when the report is due (the campaign's window is {start} to {end})"
+    )
+    expected = span.format(start=format_date(window.start), end=format_date(window.end), due=format_date(due))
+    for a in form.activities:
+        if not window.start <= a.date <= due:
+            problems.append(
+                ReturnProblem(form.file, expected, a.row, HEADERS[0], format_date(a.date), sheet=FORM_SHEET)
+            )
+    for a in {a.evidence_file: a for a in reversed(form.activities) if a.evidence_file}.values():
+        try:
+            check_evidence(a.evidence_file, decode=True)
+        except MediaError as error:
+            found = f"{a.evidence_file.name}: {error.found}" if error.found else a.evidence_file.name
+            problems.append(
+                ReturnProblem(form.file, error.expected, a.row, HEADERS[6], found, sheet=FORM_SHEET)
+            )
+    return problems
+
+
 def _latest(forms: list):
     """Of the forms one unit sent, the one it reported last (then the newest file)."""
     return max(forms, key=lambda f: (f.reported_on, f.file.stat().st_mtime, str(f.file)))
@@ -242,11 +277,16 @@ def _raw(path: Path, key: str) -> tuple[list[str], dict[str, dict[str, str]]] | 
     except UnicodeDecodeError:
         return None
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    rows = list(reader)
+    # The cells' text, as reportkit reads it: written again, each is neutralised again.
+    rows = [{name: _restored(cell) for name, cell in row.items()} for row in reader]
     header = list(reader.fieldnames or [])
     if key not in header or any(None in row or None in row.values() for row in rows):
         return None
     return header, {row[key].strip(): row for row in rows}
+
+
+def _restored(cell):
+    return restore(cell) if isinstance(cell, str) else cell  # None or a list: a malformed row
 
 
 def _merge(
@@ -362,10 +402,12 @@ def _units(units, chosen: dict):
     return updated
 
 
-def _csv(rows: Iterable[Sequence[str]]) -> bytes:
-    text = io.StringIO()
-    csv.writer(text).writerows(rows)  # CRLF, as Excel writes CSV and as the sample is
-    return text.getvalue().encode("utf-8")
+def _csv(rows: Sequence[Sequence[str]], schema: tables.Schema) -> bytes:
+    """A table for people to open in Excel: CRLF, as Excel writes CSV and as the sample is,
+    and no text cell that Excel would run as a formula (:func:`reportkit.text.neutralise`)."""
+    kinds = {c.name: c.kind for c in schema.columns}
+    numbers = [index for index, name in enumerate(rows[0]) if kinds.get(name) in ("count", "money")]
+    return csv_text(rows, numbers=numbers).encode("utf-8")
 
 
 def _publish(
@@ -385,8 +427,8 @@ def _publish(
                 shutil.copyfile(source, staged)
                 moves.append((staged, folder / "evidence" / unit_id / name))
                 copied[unit_id] = copied.get(unit_id, 0) + 1
-        (staging / "units.csv").write_bytes(_csv(unit_table))
-        (staging / "activities.csv").write_bytes(_csv(activity_table))
+        (staging / "units.csv").write_bytes(_csv(unit_table, tables.UNITS))
+        (staging / "activities.csv").write_bytes(_csv(activity_table, tables.ACTIVITIES))
         for staged, target in moves:
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(staged, target)

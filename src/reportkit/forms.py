@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import os
 import secrets
 import tempfile
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .i18n import _
+from .text import csv_text, restore
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -107,7 +107,7 @@ def read_register(folder: Path) -> dict[str, str]:
     if not path.is_file():
         return {}
     with path.open(encoding="utf-8", newline="") as handle:
-        return {row["unit_id"]: row["token"] for row in csv.DictReader(handle)}
+        return {restore(row["unit_id"]): restore(row["token"]) for row in csv.DictReader(handle)}
 
 
 def issue_forms(campaign_folder: str | Path, out: str | Path = "outputs") -> FormsIssued:
@@ -176,15 +176,14 @@ def _write_register(folder: Path, tokens: dict[str, str], issued: dict[str, str]
     earlier = {}
     if path.is_file():
         with path.open(encoding="utf-8", newline="") as handle:
-            earlier = {row["unit_id"]: row.get("issued_on", "") for row in csv.DictReader(handle)}
-    text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\n")
-    writer.writerow(["unit_id", "token", "issued_on"])
-    for unit_id, token in tokens.items():
-        writer.writerow([unit_id, token, issued.get(unit_id) or earlier.get(unit_id, "")])
+            earlier = {restore(row["unit_id"]): row.get("issued_on", "") for row in csv.DictReader(handle)}
+    rows = [
+        [unit_id, token, issued.get(unit_id) or earlier.get(unit_id, "")] for unit_id, token in tokens.items()
+    ]
+    text = csv_text([["unit_id", "token", "issued_on"], *rows], line_end="\n")
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=".forms-", suffix=".csv")
     with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-        out.write(text.getvalue())
+        out.write(text)
     os.replace(temporary, path)
     return path
 

@@ -47,6 +47,7 @@ __all__ = [
     "duration_words",
     "evidence_kind",
     "evidence_kinds",
+    "open_photo",
     "photo_for_print",
     "pictures_for_print",
     "video_summary",
@@ -136,22 +137,40 @@ def data_url(jpeg: bytes) -> str:
     return "data:image/jpeg;base64," + base64.b64encode(jpeg).decode("ascii")
 
 
-def check_evidence(path: Path) -> EvidenceKind:
-    """Look at an evidence file without decoding it; its kind, or :class:`MediaError`.
+def check_evidence(path: Path, *, decode: bool = False) -> EvidenceKind:
+    """Look at an evidence file as the build will; its kind, or :class:`MediaError`.
 
     A photo must be a JPEG, PNG, GIF or WebP within the size limits, a video an MP4 or
     QuickTime file with a picture track, a known duration and at most 8K frames. Other files
-    are not opened.
+    are not opened. Without ``decode`` only the file's header is read (a campaign is loaded
+    quickly); with it the picture the report prints is made too, so a file that stops half
+    way is refused where it enters (``reportkit collect``), not at every later build.
     """
     path = Path(path)
     kind = evidence_kind(path.name)
     if kind == "photo":
-        with _photo(path):
-            pass
+        if decode:
+            photo_for_print(path)
+        else:
+            with _photo(path):
+                pass
     elif kind == "video":
-        with _video(path):
-            pass
+        if decode:
+            video_summary(path)
+        else:
+            with _video(path):
+                pass
     return kind
+
+
+@contextmanager
+def open_photo(path: Path) -> Iterator[Image.Image]:
+    """A photo opened after the checks of :func:`check_evidence` (kind, bytes, pixels), for a
+    module that scales it its own way; an error while decoding it in the block is a
+    :class:`MediaError`. No module opens evidence with Pillow but through this."""
+    path = Path(path)
+    with _photo(path) as image, _decoding(path, _("a photo that can be read to its end")):
+        yield image
 
 
 def photo_for_print(path: Path, width: int = PRINT_WIDTH_PX, quality: int = PRINT_QUALITY) -> bytes:

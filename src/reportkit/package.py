@@ -12,7 +12,6 @@ timestamp, fixed permissions, and photos re-encoded without their metadata.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -24,10 +23,12 @@ from pathlib import Path
 
 from .exceptions import ReportkitError
 from .i18n import _
+from .media import evidence_kind, open_photo
+from .text import csv_text
+from .vn import message_number
 
 __all__ = ["MAIL_EDGE", "Package", "PackageError", "Packed", "make_package", "photo_for_mail"]
 
-PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".bmp", ".gif"})
 VIDEO_SUFFIXES = frozenset({".mp4", ".m4v", ".mov", ".avi", ".mkv", ".webm", ".3gp", ".mpg", ".mpeg"})
 #: Photos are scaled so that their long edge is at most this many pixels: sharp on a screen,
 #: a few hundred kilobytes each.
@@ -82,7 +83,8 @@ def photo_for_mail(path: Path, edge: int = MAIL_EDGE) -> bytes:
     says, transparency flattened on white, and with no metadata (no GPS, no camera)."""
     from PIL import Image, ImageOps
 
-    with Image.open(path) as opened:
+    # Only what media.py counts as a photo, checked there (kind, size, pixels) before decoding.
+    with open_photo(path) as opened:
         image = ImageOps.exif_transpose(opened)
         if image.mode in ("RGBA", "LA", "P"):
             image = image.convert("RGBA")
@@ -141,9 +143,9 @@ def make_package(
         if documents_only > limit:
             raise PackageError(
                 _(
-                    "the report's documents alone make {needed:.1f} MB, more than the limit of "
-                    "{limit:g} MB; raise --max-mb, or send the documents another way"
-                ).format(needed=documents_only / MB, limit=max_mb),
+                    "the report's documents alone make {needed} MB, more than the limit of "
+                    "{limit} MB; raise --max-mb, or send the documents another way"
+                ).format(needed=message_number(documents_only / MB), limit=message_number(max_mb, None)),
                 needed_mb=documents_only / MB,
                 limit_mb=max_mb,
             )
@@ -152,9 +154,9 @@ def make_package(
         needed = len(_zip_bytes(included, links)) / MB
         raise PackageError(
             _(
-                "the documents and the evidence photos (scaled for mail) make {needed:.1f} MB, more "
-                "than the limit of {limit:g} MB; raise --max-mb"
-            ).format(needed=needed, limit=max_mb),
+                "the documents and the evidence photos (scaled for mail) make {needed} MB, more "
+                "than the limit of {limit} MB; raise --max-mb"
+            ).format(needed=message_number(needed), limit=message_number(max_mb, None)),
             needed_mb=needed,
             limit_mb=max_mb,
         )
@@ -221,7 +223,7 @@ def _evidence(campaign) -> list[Packed]:
         path = campaign.folder / evidence
         suffix = path.suffix.lower()
         stem = f"{row.activity_id}-{path.stem}"
-        if suffix in PHOTO_SUFFIXES:
+        if evidence_kind(evidence) == "photo":
             data = photo_for_mail(path)
             found.append(_packed(f"photos/{stem}.jpg", "photo", data, activity, evidence))
         elif suffix in VIDEO_SUFFIXES:
@@ -237,19 +239,19 @@ _INDEX_COLUMNS = ("file", "kind", "activity_id", "date", "unit", "channel", "siz
 def _index(files: list[Packed], others: list[Packed]) -> bytes:
     """index.csv: one row per file, link or listed video, tied to its activity. UTF-8 with a BOM,
     so that Excel shows the Vietnamese letters."""
-    text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\r\n")
-    writer.writerow(_INDEX_COLUMNS)
+    rows = [_INDEX_COLUMNS]
     for f in [*files, *others]:
         a = f.activity
         size = str(f.size) if f.kind != "link" else ""
         name = f.name if f.kind not in ("link", "listed") else ""
         source = f.source if f.kind in ("link", "listed") else ""
-        writer.writerow(
+        rows.append(
             (name, f.kind, a.get("activity_id", ""), a.get("date", ""), a.get("unit", ""),
              a.get("channel", ""), size, f.sha256, source)
         )  # fmt: skip
-    return "\ufeff".encode() + text.getvalue().encode("utf-8")
+    # Unit names and sources come from outside: no cell may run as a formula in Excel.
+    text = csv_text(rows, numbers=[_INDEX_COLUMNS.index("size_bytes")])
+    return "\ufeff".encode() + text.encode("utf-8")
 
 
 def _manifest(files: list[Packed], others: list[Packed], index: bytes) -> bytes:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 import warnings
 import zipfile
 from collections.abc import Iterator, Mapping
@@ -30,6 +29,8 @@ from typing import Any
 from .exceptions import ReturnProblem, ReturnsError
 from .forms import FORM_SHEET, HEADERS, META_SHEET, OWN_FUNDS, REPORTED_ON_LABEL
 from .i18n import N_, _
+from .media import PHOTO_SUFFIXES, VIDEO_SUFFIXES
+from .text import clean
 
 __all__ = [
     "EVIDENCE_TYPES",
@@ -51,8 +52,9 @@ MAX_ROWS = 5_000
 #: Parts of an .xlsx that openpyxl reads whole into memory (shared strings, styles).
 MAX_LOADED_PART = 5 * 1024 * 1024
 MAX_COLUMNS = 12
-#: What an activity's evidence may be when it is a file sent with the form.
-EVIDENCE_TYPES = (".jpg", ".jpeg", ".png", ".mp4", ".mov")
+#: What an activity's evidence may be when it is a file sent with the form: the photos and
+#: videos the report prints (reportkit.media decides what evidence is).
+EVIDENCE_TYPES = (*PHOTO_SUFFIXES, *VIDEO_SUFFIXES)
 MACRO_SUFFIXES = (".xlsm", ".xltm", ".xlsb", ".xlam", ".ods#macro")
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 
@@ -312,7 +314,7 @@ def _same(a: str, b: str) -> bool:
 
 def normalise(text: str) -> str:
     """What a person typed, compared without case, extra spaces or the keyboard's composition."""
-    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+    return " ".join(clean(text).casefold().split())
 
 
 def _text(value: Any) -> str:
@@ -320,7 +322,7 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return unicodedata.normalize("NFC", str(value)).strip()
+    return clean(str(value))
 
 
 def _read_table(

@@ -22,7 +22,6 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -30,8 +29,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import charsets
 from .exceptions import DataError, DataProblem
 from .i18n import N_, _, ngettext
+from .text import clean, clean_cells, restore_cells
 
 __all__ = [
     "ACTIVITIES",
@@ -256,31 +257,29 @@ def read_csv_text(path: Path, schema: Schema) -> CsvText:
 
     UTF-8 (with or without Excel's byte-order mark) or Windows-1258: Excel on a Vietnamese
     Windows saves "CSV (Comma delimited)" in code page 1258, whose tone marks are combining
-    characters, so that text is normalised to NFC.
+    characters, so that text is normalised to NFC (see :mod:`reportkit.charsets`).
 
     Raises
     ------
     DataError
-        The bytes are neither UTF-8 nor Windows-1258.
+        The bytes are in TCVN3 or VNI (one problem naming the encoding and how to convert it),
+        or hold a byte that is no character (named by its offset, row and column).
     """
     data = path.read_bytes()
-    encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as error:
-        try:
-            text, encoding = unicodedata.normalize("NFC", data.decode("cp1258")), "cp1258"
-        except UnicodeDecodeError:
-            raise DataError(
-                DataProblem(
-                    path,
-                    _(
-                        "a CSV file in UTF-8 (in Excel: Save As → 'CSV UTF-8 (Comma delimited)') "
-                        "or in Windows-1258"
-                    ),
-                    found=_("bytes that are neither, from byte {start}").format(start=error.start),
-                )
-            ) from None
+    decoded = charsets.decode(data)
+    if isinstance(decoded, charsets.StrayByte):  # its column, from the header, and its cell
+        readable = data.decode("utf-8", errors="replace")
+        delimiter = _delimiter(readable, schema)
+        rows = CsvText(readable, "utf-8", delimiter, "\n").rows(HEADER_ROWS)
+        header = _scan(rows, schema)[0]
+        raise DataError(
+            charsets.problem(
+                path, charsets.decode(data, delimiter), rows[header] if header is not None else []
+            )
+        )
+    if isinstance(decoded, charsets.LegacyEncoding):
+        raise DataError(charsets.problem(path, decoded))
+    text, encoding = decoded.text, decoded.encoding
     line_end = "\r\n" if "\r\n" in text[:65536] else "\n"
     return CsvText(text, encoding, _delimiter(text, schema), line_end)
 
@@ -415,7 +414,10 @@ def _read_raw(path: Path, schema: Schema) -> pd.DataFrame:
     raw.index = pd.RangeIndex(header + 2, header + 2 + len(raw), name="row")
     raw = raw.fillna("").astype(str)
     for name in raw.columns:
-        raw[name] = _nfc(raw[name].str.strip())
+        # One spelling of every name before anything is compared or grouped (reportkit.text);
+        # a CSV's apostrophe that keeps a cell from running as a formula is taken off.
+        cells = clean_cells(raw[name])
+        raw[name] = restore_cells(cells) if path.suffix.lower() != ".xlsx" else cells
     return raw[(raw != "").any(axis=1)]  # blank lines keep their row numbers but are no records
 
 
@@ -447,20 +449,6 @@ def _read_csv(path: Path, schema: Schema) -> tuple[pd.DataFrame, int]:
         skipinitialspace=True,
     )
     return records, header
-
-
-def _nfc(cells: pd.Series) -> pd.Series:
-    """Cells in NFC: Vietnamese typed on another keyboard may come decomposed (NFD).
-
-    Only the distinct values that need it are normalised, so a million cells holding a few
-    distinct notes cost a few calls, not a million.
-    """
-    changes = {
-        value: unicodedata.normalize("NFC", value)
-        for value in cells[~cells.str.isascii()].unique()
-        if not unicodedata.is_normalized("NFC", value)
-    }
-    return cells.replace(changes) if changes else cells
 
 
 _BOM = b"\xef\xbb\xbf"
@@ -510,7 +498,7 @@ def _read_csv_arrow(data: bytes, delimiter: str = ",", skip_rows: int = 0) -> pd
 
 
 def _normalise(header: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", header).strip().lower().split())
+    return " ".join(clean(header).lower().split())
 
 
 def _empty(column: Column, index: pd.Index) -> pd.Series:

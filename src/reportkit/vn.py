@@ -27,6 +27,7 @@ __all__ = [
     "format_quantity",
     "format_vnd",
     "issue_date_text",
+    "message_number",
     "number_to_words",
     "parse_vnd",
     "place_date",
@@ -331,6 +332,16 @@ def format_date(date: dt.date) -> str:
 def short_date(date: dt.date) -> str:
     """A date in running text: ``"ngày 07/5/2021"``."""
     return f"ngày {format_date(date)}"
+
+
+def message_number(value: float, digits: int | None = 1) -> str:
+    """A measure in a message (seconds, megabytes) as the person's language writes it: with a
+    decimal comma in Vietnamese (``"3,7"``), a point in English (``"3.7"``); ``digits=None``
+    gives as few digits as the value needs (``10`` and ``2.5``)."""
+    from .i18n import language
+
+    text = f"{value:g}" if digits is None else f"{value:.{digits}f}"
+    return text.replace(".", ",") if language() == "vi" else text
 
 
 def format_percent(value: float) -> str:

@@ -203,3 +203,38 @@ def test_a_date_typed_as_text_in_lab_is_converted(tmp_path):
     assert error is None
     html = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells for o in c.get("outputs", []))
     assert "số liệu đến ngày 15/5/2021" in html
+
+
+def test_an_export_is_named_after_the_document_campaign_and_district(tmp_path):
+    """What Lab's "Save and Export Notebook As" downloads: nbconvert names it by the notebook
+    and the exporter's output_extension (jupyter_server's nbconvert handler does the same)."""
+    import nbformat
+
+    marker = {
+        "reportkit": {"document": "report", "title": "Báo cáo", "campaign": "wtisd-2021-phu-yen"}
+        | {"district": "Huyện Tuy An"}
+    }
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_code_cell("report_document(...)"))
+    nb.cells[0].outputs = [
+        nbformat.v4.new_output(
+            "display_data", data={"text/html": "<article>Báo cáo</article>"}, metadata={"text/html": marker}
+        )
+    ]
+    nbformat.write(nb, tmp_path / "report.ipynb")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "nbconvert",
+            "--to",
+            "reportkit_html",
+            str(tmp_path / "report.ipynb"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "report_wtisd-2021-phu-yen_huyen-tuy-an.html").exists()

@@ -46,7 +46,7 @@ _TEMPLATES = files("reportkit") / "templates" / "nbconvert"
 class ReportkitHTMLExporter(TemplateExporter):
     """The document of an executed reportkit notebook as one self-contained HTML page."""
 
-    export_from_notebook = "reportkit HTML"
+    export_from_notebook = "HTML"
     output_mimetype = "text/html"
 
     @default("file_extension")
@@ -83,13 +83,15 @@ class ReportkitHTMLExporter(TemplateExporter):
             for output in document_outputs(nb):
                 output["data"]["text/html"] = _inline_charts(output["data"]["text/html"])
             resources["reportkit_fonts"] = embedded_css()
-        return super().from_notebook_node(nb, resources, **kw)
+        body, resources = super().from_notebook_node(nb, resources, **kw)
+        resources["output_extension"] = _output_extension(documents, ".html")
+        return body, resources
 
 
 class ReportkitPDFExporter(ReportkitHTMLExporter):
     """The document of an executed reportkit notebook as an A4 PDF, laid out by WeasyPrint."""
 
-    export_from_notebook = "reportkit PDF"
+    export_from_notebook = "PDF (Nghị định 30)"
     output_mimetype = "application/pdf"
     embed_fonts = False
 
@@ -99,7 +101,7 @@ class ReportkitPDFExporter(ReportkitHTMLExporter):
 
     def from_notebook_node(self, nb, resources: dict[str, Any] | None = None, **kw):
         html, resources = super().from_notebook_node(nb, resources, **kw)
-        resources["output_extension"] = ".pdf"
+        resources["output_extension"] = _output_extension(document_outputs(nb), ".pdf")
         return render_pdf(html), resources
 
 
@@ -110,7 +112,7 @@ class ReportkitDocxExporter(Exporter):
     copies of its charts that the document carries.
     """
 
-    export_from_notebook = "reportkit Word"
+    export_from_notebook = "Word"
     output_mimetype = DOCX_MIMETYPE
 
     @default("file_extension")
@@ -130,8 +132,23 @@ class ReportkitDocxExporter(Exporter):
             )
             for output in documents
         ]
-        resources["output_extension"] = ".docx"
+        resources["output_extension"] = _output_extension(documents, ".docx")
         return write_docx(articles, title=_marker(documents[0]).get("title", "")), resources
+
+
+def _output_extension(documents: list, extension: str) -> str:
+    """What follows the notebook's name in the file written: ``_<campaign>_<district>.pdf``.
+
+    Jupyter names an export (JupyterLab's download, ``jupyter nbconvert``) by the notebook's
+    name followed by ``output_extension``; a document that says its campaign and district
+    (``campaign``, ``district`` in its marker) gets a name that tells one report from another:
+    ``report_wtisd-2021-phu-yen_huyen-tuy-an.pdf``. ``reportkit build`` names its files itself.
+    """
+    from .paths import slug
+
+    marker = _marker(documents[0])
+    words = [str(marker[key]) for key in ("campaign", "district") if marker.get(key)]
+    return "".join(f"_{slug(word)}" for word in words) + extension
 
 
 _SVG_IMAGE = re.compile(r'<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"(?: alt="([^"]*)")?[^>]*>')

@@ -149,10 +149,9 @@ def _links(files: Sequence[Path]) -> str:
     the Word file is downloaded (JupyterLab has no viewer for it)."""
     import os
 
+    order = {".pdf": 0, ".docx": 1, ".html": 2}
     items = []
-    for path in files:
-        if path.suffix not in (".pdf", ".docx", ".html"):
-            continue
+    for path in sorted((p for p in files if p.suffix in order), key=lambda p: order[p.suffix]):
         href = Path(os.path.relpath(path.resolve(), Path.cwd())).as_posix()
         download = " download" if path.suffix == ".docx" else ""
         label = {".pdf": "PDF", ".docx": "Word", ".html": "HTML"}[path.suffix]
@@ -182,12 +181,13 @@ def explorer(
     from IPython.display import display
 
     districts = [d for d in campaign.units["district"].drop_duplicates() if d]
+    # "" stands for no filter: a drop-down whose value is None shows nothing selected
     district_box = widgets.Dropdown(
-        options=[(EVERYTHING, None), *((d, d) for d in districts)], value=district, description="Địa bàn"
+        options=[(EVERYTHING, ""), *((d, d) for d in districts)], value=district or "", description="Địa bàn"
     )
     channel_box = widgets.Dropdown(
-        options=[(EVERYTHING, None), *((label, key) for key, label in CHANNELS.items())],
-        value=channel,
+        options=[(EVERYTHING, ""), *((label, key) for key, label in CHANNELS.items())],
+        value=channel or "",
         description="Hình thức",
     )
     since_box = widgets.Text(
@@ -217,7 +217,11 @@ def explorer(
                 return
             display(
                 review(
-                    campaign, district=district_box.value, channel=channel_box.value, since=first, until=last
+                    campaign,
+                    district=district_box.value or None,
+                    channel=channel_box.value or None,
+                    since=first,
+                    until=last,
                 )
             )
 
@@ -225,7 +229,7 @@ def explorer(
         button.disabled = True
         built.value = "Đang lập báo cáo…"
         try:
-            result = build_report(campaign, district=district_box.value, as_of=days()[1], out=out)
+            result = build_report(campaign, district=district_box.value or None, as_of=days()[1], out=out)
             files = [path for paths in result.files.values() for path in paths]
             note = ""
             if channel_box.value or since_box.value:

@@ -159,4 +159,11 @@ def review_table(data: Any, *, drop: Sequence[str] = (), rows: int | None = None
     styler = styler.format_index(lambda c: LABELS.get(str(c), str(c)), axis="columns")
     if "Giá trị" in frame.columns and "Chỉ số" in frame.columns:
         numeric = ["Giá trị"]
-    return styler.hide(axis="index").set_properties(subset=numeric, **{"text-align": "right"})
+    # figures to the right, words to the left, headers above them alike (JupyterLab
+    # right-aligns every cell of an output table)
+    align = [
+        {"selector": f"{cell}.col{index}", "props": f"text-align: {'right' if c in numeric else 'left'}"}
+        for index, c in enumerate(frame.columns)
+        for cell in ("th", "td")
+    ]
+    return styler.hide(axis="index").set_table_styles(align)

@@ -117,3 +117,18 @@ def test_a_notebook_of_ones_own_is_used_as_it_is(project):
     listed = reportkit(project, "params", "report", "--notebooks", "work")
     assert listed.returncode == 0, listed.stderr
     assert 'district: str | None = "Huyện Tuy An"' in listed.stdout
+
+
+def test_working_copies_are_made_once_and_then_kept(tmp_path):
+    from reportkit.lab import working_copies
+
+    first = working_copies(tmp_path)
+    assert sorted(p.name for p in first.copied) == sorted(
+        p.name for p in (ROOT / "notebooks").glob("*.ipynb")
+    )
+    mine = tmp_path / "work" / "report.ipynb"
+    save_as_lab_does(mine, district="Huyện Tuy An", outputs=True)
+    edited = mine.read_bytes()
+    again = working_copies(tmp_path)
+    assert again.copied == () and mine in again.kept
+    assert mine.read_bytes() == edited  # an analyst's copy is never overwritten

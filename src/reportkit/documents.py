@@ -64,6 +64,7 @@ __all__ = [
     "notebook_folders",
     "project_root",
     "template_changes",
+    "template_folders",
 ]
 
 #: A folder of notebooks looked in before the project's own (``--notebooks`` sets it too).
@@ -83,8 +84,14 @@ def notebook_folders(notebooks: str | Path | None = None) -> list[Path]:
     if first and not Path(first).is_dir():
         raise ParameterError("notebooks", _("{folder} is not a folder of notebooks").format(folder=first))
     candidates = [Path(first)] if first else []
-    candidates += [project_root() / "notebooks", Path(str(files("reportkit") / "notebooks"))]
+    candidates += template_folders()
     return list(dict.fromkeys(folder for folder in candidates if folder.is_dir()))
+
+
+def template_folders() -> list[Path]:
+    """The folders of the templates, in order: the project's notebooks/, the packaged copies."""
+    candidates = [project_root() / "notebooks", Path(str(files("reportkit") / "notebooks"))]
+    return [folder for folder in candidates if folder.is_dir()]
 
 
 @dataclass(frozen=True)

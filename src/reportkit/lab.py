@@ -20,7 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .documents import adopt_template, find_document, notebook_folders, project_root
+from .documents import adopt_template, find_document, project_root, template_folders
+from .exceptions import ParameterError
 from .i18n import _
 
 __all__ = ["WORK_DIR", "WorkingCopies", "adopt", "lab_arguments", "run_lab", "working_copies"]
@@ -40,7 +41,7 @@ class WorkingCopies:
 
 def _templates() -> Path:
     """The folder of the templates: the project's notebooks/, else the packaged copies."""
-    return notebook_folders()[0]
+    return template_folders()[0]
 
 
 def default_root() -> Path:
@@ -94,16 +95,16 @@ def run_lab(root: Path | None = None, *, port: int = 8888, browser: bool = True,
 
 
 def adopt(doc: str) -> Path:
-    """Take the current notebook of ``doc`` as its template (``reportkit lab --adopt NAME``).
+    """Take the template of ``doc``, as it is now, as its template (``reportkit lab --adopt``).
 
     Raises
     ------
     ParameterError
-        No template of that name.
+        No template of that name; the message lists the documents there are.
     """
-    from .documents import find_documents
-
-    found = find_documents()
-    if doc not in found:
-        find_document(doc)  # raises the message that lists the documents
-    return adopt_template(found[doc].path)
+    for folder in template_folders():
+        if (folder / f"{doc}.ipynb").is_file():
+            return adopt_template(folder / f"{doc}.ipynb")
+    find_document(doc)  # no such document: its message lists those there are
+    folders = ", ".join(str(folder) for folder in template_folders())
+    raise ParameterError("adopt", _("{doc} is not a template of {folders}").format(doc=doc, folders=folders))

@@ -87,7 +87,7 @@ def review(
     )
     names = campaign.units.set_index("unit_id")["name"]
     listed = activities.assign(
-        unit=activities["unit_id"].map(names), channel=activities["channel"].map(CHANNELS)
+        unit_name=activities["unit_id"].map(names), channel=activities["channel"].map(CHANNELS)
     )
     words = [district or "toàn tỉnh", CHANNELS[channel] if channel else "mọi hình thức"]
     if since or until:
@@ -95,7 +95,7 @@ def review(
     return Review(
         figures,
         report_charts(figures, campaign.config.event_date),
-        listed[["activity_id", "date", "unit", "channel", "quantity", "reach", "cost_vnd", "evidence"]],
+        listed[["activity_id", "date", "unit_name", "channel", "quantity", "reach", "cost_vnd", "evidence"]],
         ", ".join(words),
     )
 

@@ -72,6 +72,7 @@ LABELS: dict[str, str] = {
     "issued_on": "Ngày ban hành",
     "standing": "Thời hạn",
     "activity_id": "Mã hoạt động",
+    "unit_name": "Đơn vị",
     "date": "Ngày",
     "cost_vnd": "Kinh phí (đồng)",
     "evidence": "Minh chứng",

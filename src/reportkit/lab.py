@@ -24,7 +24,15 @@ from .documents import adopt_template, find_document, project_root, template_fol
 from .exceptions import ParameterError
 from .i18n import _
 
-__all__ = ["WORK_DIR", "WorkingCopies", "adopt", "lab_arguments", "run_lab", "working_copies"]
+__all__ = [
+    "WORK_DIR",
+    "WorkingCopies",
+    "adopt",
+    "lab_arguments",
+    "run_lab",
+    "unusable_exporters",
+    "working_copies",
+]
 
 #: The folder of working copies, beside notebooks/.
 WORK_DIR = "work"
@@ -76,11 +84,32 @@ def lab_arguments(root: Path, port: int, browser: bool) -> list[str]:
         "--LabApp.news_url=None",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ]
+    arguments += [f"--{name}.enabled=False" for name in unusable_exporters()]
     if not browser:
         arguments.append("--no-browser")
     if getattr(os, "geteuid", lambda: 1)() == 0:  # a container's root; Jupyter refuses it otherwise
         arguments.append("--allow-root")
     return arguments
+
+
+def unusable_exporters() -> list[str]:
+    """JupyterLab's own export formats that would fail here, by nbconvert class, to leave
+    them out of "Save and Export Notebook As" (nbconvert lists only enabled exporters).
+
+    LaTeX, PDF, AsciiDoc and reStructuredText need pandoc (PDF also XeLaTeX); Qtpdf and
+    Qtpng need PyQtWebEngine; WebPDF needs a Chromium that Playwright downloads, which
+    reportkit never does. A document's PDF and Word file are reportkit's own formats.
+    """
+    import importlib.util
+
+    unusable = ["WebPDFExporter"]
+    if shutil.which("pandoc") is None:
+        unusable += ["LatexExporter", "ASCIIDocExporter", "RSTExporter"]  # PDFExporter is a LaTeX one
+    elif shutil.which("xelatex") is None:
+        unusable.append("PDFExporter")
+    if importlib.util.find_spec("PyQt5") is None:
+        unusable.append("QtExporter")  # Qtpdf and Qtpng
+    return unusable
 
 
 def run_lab(root: Path | None = None, *, port: int = 8888, browser: bool = True, extra: Sequence[str] = ()):

@@ -159,10 +159,10 @@ def run_as_lab(tmp_path: Path, notebook: str, **values: str):
     return nb, None
 
 
-def cli_error(*parameters: str, lang: str = "en") -> str:
+def cli_error(*parameters: str, lang: str = "en", doc: str = "report") -> str:
     """The message of ``reportkit build`` given ``parameters``, refused before any kernel starts."""
     result = subprocess.run(
-        [sys.executable, "-m", "reportkit.cli", "--lang", lang, "build", "--doc", "report", "--to", "html"]
+        [sys.executable, "-m", "reportkit.cli", "--lang", lang, "build", "--doc", doc, "--to", "html"]
         + [arg for p in parameters for arg in ("-p", p)],
         capture_output=True,
         text=True,
@@ -175,21 +175,22 @@ def cli_error(*parameters: str, lang: str = "en") -> str:
 
 @pytest.mark.kernel
 @pytest.mark.parametrize(
-    ("lang", "typed", "given"),
+    ("notebook", "lang", "typed", "given"),
     [
-        ("en", {"district": '"Tuy An"'}, "district=Tuy An"),
-        ("vi", {"district": '"Tuy An"'}, "district=Tuy An"),
-        ("en", {"appendix_rows": '"many"'}, "appendix_rows=many"),
-        ("en", {"number": "5.5"}, "number=5.5"),
+        ("report", "en", {"district": '"Tuy An"'}, "district=Tuy An"),
+        ("report", "vi", {"district": '"Tuy An"'}, "district=Tuy An"),
+        ("report", "en", {"appendix_rows": '"many"'}, "appendix_rows=many"),
+        ("report", "en", {"number": "5.5"}, "number=5.5"),
+        ("plan", "vi", {"issued_on": '"tháng 5"'}, "issued_on=tháng 5"),
     ],
 )
 def test_a_bad_value_typed_in_lab_is_refused_with_the_command_lines_message(
-    tmp_path, monkeypatch, lang, typed, given
+    tmp_path, monkeypatch, notebook, lang, typed, given
 ):
     monkeypatch.setenv("REPORTKIT_LANG", lang)  # the kernel speaks the language of Lab's server
-    nb, error = run_as_lab(tmp_path, "report", **typed)
+    nb, error = run_as_lab(tmp_path, notebook, **typed)
     assert error is not None and error.ename == "ParameterError"
-    assert error.evalue == cli_error(given, lang=lang)
+    assert error.evalue == cli_error(given, lang=lang, doc=notebook)
     check = nb.cells[2]  # the cell after the parameters cell, before anything is computed
     assert "check_notebook_parameters" in check.source
     (shown,) = check.outputs

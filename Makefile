@@ -14,7 +14,7 @@ LAB_PORT ?= 8888
 help:
 	@echo "make run    build the sample campaign's documents into outputs/"
 	@echo "make test   run the tests (all kinds: kernel, pdf, browser)"
-	@echo "make lab    JupyterLab on 127.0.0.1:$(LAB_PORT) with notebooks/ and outputs/"
+	@echo "make lab    JupyterLab on 127.0.0.1:$(LAB_PORT) with working copies of the notebooks (work/)"
 	@echo "make lint   ruff check and format check"
 	@echo "make clean  remove .venv and outputs"
 
@@ -39,11 +39,11 @@ run: system-run $(STAMP)
 test: system-test $(STAMP)
 	$(BIN)/python -m pytest
 
-# JupyterLab from the project's environment, on loopback only, rooted at the project so that
-# notebooks/ and outputs/ are both at hand. It prints the URL with its token.
+# JupyterLab from the project's environment, on loopback only, opening working copies of the
+# notebooks in work/ (reportkit.lab), so that the templates reportkit build runs stay as they
+# are. It prints the URL with its token.
 lab: system-run $(STAMP)
-	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(LAB_PORT) --no-browser --ServerApp.root_dir=$(CURDIR) \
-		--LabApp.default_url=/lab/tree/notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
+	$(BIN)/reportkit lab --port $(LAB_PORT) --no-browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

@@ -1,9 +1,13 @@
-"""Every notebook runs as JupyterLab runs it: papermill, default parameters, from notebooks/."""
+"""Every notebook runs with its default parameters (papermill, as reportkit build runs it), and
+as JupyterLab runs it (nbclient, no papermill) with values typed into its parameters cell."""
 
 from __future__ import annotations
 
+import re
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -106,16 +110,132 @@ def test_explore_shows_the_reports_numbers_for_the_same_filter(tmp_path):
         parameters={"campaign": str(results), "district": "Huyện A"},
         progress_bar=False,
     )
-    html = "".join(
-        "".join(o["data"].get("text/html", ""))
-        for c in json.loads(executed.read_text(encoding="utf-8"))["cells"]
-        for o in c.get("outputs", [])
-        if "data" in o
-    )
-    assert "Huyện A, mọi hình thức" in html
+    html = explorer_html(json.loads(executed.read_text(encoding="utf-8")))
+    assert html.count("Huyện A, mọi hình thức") == 1  # one view: the interactive one, no static copy
     for label, key in (
         ("Đơn vị đã triển khai", "units_active"),
         ("Số hoạt động", "activities_total"),
         ("Lượt người tiếp cận", "reach_total"),
     ):
-        assert f"<td>{label}</td>\n      <td>{vn.format_vnd(report[key])}</td>" in html, label
+        row = re.search(rf">{label}</td>\s*<td[^>]*>([^<]*)</td>", html)
+        assert row and row[1] == vn.format_vnd(report[key]), label
+
+
+def explorer_html(nb) -> str:
+    """The HTML the explorer's output widget shows, from the widget state nbclient saves."""
+    state = nb["metadata"]["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    return "".join(
+        "".join(o.get("data", {}).get("text/html", ""))
+        for model in state.values()
+        if model["model_name"] == "OutputModel"
+        for o in model["state"].get("outputs", [])
+    )
+
+
+def run_as_lab(tmp_path: Path, notebook: str, **values: str):
+    """Run a copy of ``notebook`` as JupyterLab's Run All does (nbclient, no papermill), with
+    ``values`` typed into its parameters cell; the executed notebook and the error, if any."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    (tmp_path / "data").symlink_to(ROOT / "data")
+    folder = tmp_path / "work"
+    folder.mkdir()
+    shutil.copy(ROOT / "notebooks" / f"{notebook}.ipynb", folder)
+    nb = nbformat.read(folder / f"{notebook}.ipynb", as_version=4)
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    for name, value in values.items():
+        cell.source, found = re.subn(
+            rf"^({name}: [^=]+= )[^#\n]*?(\s*#|$)", rf"\g<1>{value}\2", cell.source, flags=re.M
+        )
+        assert found == 1, name
+    try:
+        NotebookClient(
+            nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
+        ).execute()
+    except CellExecutionError as error:
+        return nb, error
+    return nb, None
+
+
+def cli_error(*parameters: str, lang: str = "en", doc: str = "report") -> str:
+    """The message of ``reportkit build`` given ``parameters``, refused before any kernel starts."""
+    result = subprocess.run(
+        [sys.executable, "-m", "reportkit.cli", "--lang", lang, "build", "--doc", doc, "--to", "html"]
+        + [arg for p in parameters for arg in ("-p", p)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert result.returncode == 2, result.stderr
+    return result.stderr.strip().partition(": ")[2].partition(": ")[2]  # after "reportkit: error: "
+
+
+@pytest.mark.kernel
+@pytest.mark.parametrize(
+    ("notebook", "lang", "typed", "given"),
+    [
+        ("report", "en", {"district": '"Tuy An"'}, "district=Tuy An"),
+        ("report", "vi", {"district": '"Tuy An"'}, "district=Tuy An"),
+        ("report", "en", {"appendix_rows": '"many"'}, "appendix_rows=many"),
+        ("report", "en", {"number": "5.5"}, "number=5.5"),
+        ("plan", "vi", {"issued_on": '"tháng 5"'}, "issued_on=tháng 5"),
+    ],
+)
+def test_a_bad_value_typed_in_lab_is_refused_with_the_command_lines_message(
+    tmp_path, monkeypatch, notebook, lang, typed, given
+):
+    monkeypatch.setenv("REPORTKIT_LANG", lang)  # the kernel speaks the language of Lab's server
+    nb, error = run_as_lab(tmp_path, notebook, **typed)
+    assert error is not None and error.ename == "ParameterError"
+    assert error.evalue == cli_error(given, lang=lang, doc=notebook)
+    check = nb.cells[2]  # the cell after the parameters cell, before anything is computed
+    assert "check_notebook_parameters" in check.source
+    (shown,) = check.outputs
+    assert shown.output_type == "error" and len(shown.traceback) == 1  # the message, no traceback
+    assert all(not c.get("outputs") for c in nb.cells[3:])
+
+
+@pytest.mark.kernel
+def test_a_date_typed_as_text_in_lab_is_converted(tmp_path):
+    nb, error = run_as_lab(tmp_path, "report", as_of='"2021-05-15"', district='"Huyện Tuy An"')
+    assert error is None
+    html = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells for o in c.get("outputs", []))
+    assert "số liệu đến ngày 15/5/2021" in html
+
+
+def test_an_export_is_named_after_the_document_campaign_and_district(tmp_path):
+    """What Lab's "Save and Export Notebook As" downloads: nbconvert names it by the notebook
+    and the exporter's output_extension (jupyter_server's nbconvert handler does the same)."""
+    import nbformat
+
+    marker = {
+        "reportkit": {"document": "report", "title": "Báo cáo", "campaign": "wtisd-2021-phu-yen"}
+        | {"district": "Huyện Tuy An"}
+    }
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_code_cell("report_document(...)"))
+    nb.cells[0].outputs = [
+        nbformat.v4.new_output(
+            "display_data", data={"text/html": "<article>Báo cáo</article>"}, metadata={"text/html": marker}
+        )
+    ]
+    nbformat.write(nb, tmp_path / "report.ipynb")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "nbconvert",
+            "--to",
+            "reportkit_html",
+            str(tmp_path / "report.ipynb"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "report_wtisd-2021-phu-yen_huyen-tuy-an.html").exists()

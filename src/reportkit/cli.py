@@ -246,6 +246,7 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--jobs", type=int, default=1, metavar="N", help=_("runs at once (default: 1)"))
     _add_cluster_options(batch)
     _add_output_options(batch)
+    _add_lab_command(commands)
     _add_sign_command(commands)
     _add_verify_command(commands)
     _add_edxml_command(commands)
@@ -322,6 +323,25 @@ def _add_sign_command(commands) -> None:
         "--trust", metavar="ROOT.pem", help=_("root certificates ending the chain embedded by b-lt and b-lta")
     )
     sign.add_argument("--output", metavar="FILE", help=_("signed copy (default: NAME.signed.pdf beside PDF)"))
+
+
+def _add_lab_command(commands) -> None:
+    lab = commands.add_parser(
+        "lab",
+        help=_("JupyterLab on working copies of the notebooks (work/), on 127.0.0.1"),
+        description=_(
+            "Copy the notebooks into work/ (once; your copies are kept), then start JupyterLab "
+            "on 127.0.0.1 at the project, opening work/. The templates that reportkit build runs "
+            "stay as they are; build from your copies with --notebooks work."
+        ),
+    )
+    lab.add_argument("--port", type=int, default=8888, help=_("port (default: %(default)s)"))
+    lab.add_argument("--no-browser", action="store_true", help=_("do not open a web browser"))
+    lab.add_argument(
+        "--adopt",
+        metavar="NAME",
+        help=_("instead: take the notebook of document NAME, as it is now, as its template"),
+    )
 
 
 def _add_package_command(commands) -> None:
@@ -493,6 +513,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "params": _params,
         "new": _new,
         "batch": _batch,
+        "lab": _lab,
         "sign": _sign,
         "verify": _verify,
         "edxml": _edxml,
@@ -678,6 +699,16 @@ def _batch_line(variant: str, outcome: str) -> str:
         return _("{variant}: error: {message}").format(variant=variant, message=outcome[len("error: ") :])
     words = {"built": _("built"), "reused": _("reused")}.get(outcome, outcome)
     return _("{variant}: {outcome}").format(variant=variant, outcome=words)
+
+
+def _lab(args: argparse.Namespace) -> int:
+    from .lab import adopt, run_lab
+
+    if args.adopt:
+        print(_("{notebook}: adopted as the template").format(notebook=adopt(args.adopt)))
+    else:
+        run_lab(port=args.port, browser=not args.no_browser)
+    return 0
 
 
 def _sign(args: argparse.Namespace) -> int:

@@ -16,6 +16,16 @@ A notebook may say more about itself in its metadata, under ``reportkit`` (all o
     {"reportkit": {"attachments": ["activities.xlsx"]}}     # files written beside it
     {"reportkit": {"check": "reportkit.consolidate:check_sources"}}  # inputs from elsewhere
 
+A template (a notebook of the project's ``notebooks/`` or of the packaged copies, not one
+of ``--notebooks DIR``) records the parameter defaults it was adopted with, under
+``{"reportkit": {"template": {"parameters": {"district": "None", …}}}}``, and is committed
+without outputs. JupyterLab saves a notebook as it is edited, so a district typed into the
+parameters cell to try it would silently become the default of every build: a template whose
+defaults differ from that record, or that holds outputs, is refused by :func:`find_document`
+with :class:`TemplateChangedError`, until it is restored (``git checkout``) or adopted on
+purpose (:func:`adopt_template`, ``reportkit lab --adopt NAME``). ``reportkit lab`` opens
+working copies instead (:mod:`reportkit.lab`).
+
 ``inputs`` are glob patterns relative to the campaign folder; without them every file of
 the folder counts, so a change to any of them rebuilds the document. ``check`` names a
 function (``module:name``) that checks the document's inputs from outside the campaign folder
@@ -39,18 +49,22 @@ from pathlib import Path
 from typing import Any
 
 from .exceptions import ParameterError, ReportkitError
-from .i18n import _
+from .i18n import _, ngettext
 
 __all__ = [
     "NOTEBOOKS_ENV",
     "DocumentNotebook",
     "Inputs",
+    "TemplateChangedError",
+    "adopt_template",
     "check_needs",
     "default_documents",
     "find_document",
     "find_documents",
     "notebook_folders",
     "project_root",
+    "template_changes",
+    "template_folders",
 ]
 
 #: A folder of notebooks looked in before the project's own (``--notebooks`` sets it too).
@@ -70,8 +84,14 @@ def notebook_folders(notebooks: str | Path | None = None) -> list[Path]:
     if first and not Path(first).is_dir():
         raise ParameterError("notebooks", _("{folder} is not a folder of notebooks").format(folder=first))
     candidates = [Path(first)] if first else []
-    candidates += [project_root() / "notebooks", Path(str(files("reportkit") / "notebooks"))]
+    candidates += template_folders()
     return list(dict.fromkeys(folder for folder in candidates if folder.is_dir()))
+
+
+def template_folders() -> list[Path]:
+    """The folders of the templates, in order: the project's notebooks/, the packaged copies."""
+    candidates = [project_root() / "notebooks", Path(str(files("reportkit") / "notebooks"))]
+    return [folder for folder in candidates if folder.is_dir()]
 
 
 @dataclass(frozen=True)
@@ -93,6 +113,8 @@ class DocumentNotebook:
     inputs: tuple[str, ...] = ()
     attachments: tuple[str, ...] = ()
     check: str | None = None
+    #: What differs from the template's record: changed defaults, saved outputs (see above).
+    changes: tuple[str, ...] = ()
 
     def checked_inputs(self, campaign_dir: Path, parameters: Mapping[str, Any]) -> Inputs:
         """Run the notebook's ``check`` function, if it names one (see the module's docstring)."""
@@ -144,7 +166,92 @@ def _read(path: Path) -> DocumentNotebook | None:
         inputs=names("inputs"),
         attachments=names("attachments"),
         check=meta.get("check") or None,
+        changes=tuple(_changes(nb)),
     )
+
+
+class TemplateChangedError(ReportkitError):
+    """A template's parameter defaults or outputs differ from what was adopted."""
+
+    def __init__(self, doc: str, notebook: Path, changes: Sequence[str]):
+        self.doc, self.notebook, self.changes = doc, notebook, tuple(changes)
+        shown = _shown_path(notebook)
+        super().__init__(
+            _(
+                "{notebook} was changed after it was adopted as the template of {doc} ({changes}); "
+                "reportkit does not build from a template changed by accident (JupyterLab saves what "
+                "is typed into it). Restore it with 'git checkout -- {notebook}', or keep the change "
+                "with 'reportkit lab --adopt {doc}'; to build from a copy of your own, give its "
+                "folder with --notebooks DIR (reportkit lab keeps working copies in work/)"
+            ).format(notebook=shown, doc=doc, changes="; ".join(self.changes))
+        )
+
+
+def _shown_path(path: Path) -> str:
+    """``path`` relative to the working folder when it is inside it, as a person types it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _defaults(nb: Mapping[str, Any]) -> dict[str, str]:
+    """The parameters cell's defaults, as source text: ``{"district": "None", …}``."""
+    from .parameters import _LINE  # the same reading of the cell as reportkit params
+
+    for cell in nb.get("cells", []):
+        if "parameters" in (cell.get("metadata", {}).get("tags") or ()):
+            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            found = (_LINE.match(line.strip()) for line in source.splitlines())
+            return {m["name"]: m["default"] for m in found if m}
+    return {}
+
+
+def _changes(nb: Mapping[str, Any]) -> list[str]:
+    """What differs in ``nb`` from its template record; nothing for a notebook without one."""
+    record = ((nb.get("metadata", {}).get("reportkit") or {}).get("template") or {}).get("parameters")
+    if not isinstance(record, Mapping):
+        return []
+    now = _defaults(nb)
+    changes = [
+        _("{name}: {old} → {new}").format(name=name, old=record[name], new=now[name])
+        for name in record
+        if name in now and now[name] != record[name]
+    ]
+    changes += [_("{name} added").format(name=name) for name in now if name not in record]
+    changes += [_("{name} removed").format(name=name) for name in record if name not in now]
+    ran = sum(
+        1
+        for c in nb.get("cells", [])
+        if c.get("cell_type") == "code" and (c.get("outputs") or c.get("execution_count"))
+    )
+    if ran:
+        saved = ngettext(
+            "{count} cell run and saved with its outputs",
+            "{count} cells run and saved with their outputs",
+            ran,
+        )
+        changes.append(saved.format(count=ran))
+    return changes
+
+
+def template_changes(path: Path) -> tuple[str, ...]:
+    """What differs in the notebook at ``path`` from its template record (empty: unchanged)."""
+    return tuple(_changes(json.loads(path.read_text(encoding="utf-8"))))
+
+
+def adopt_template(path: Path) -> Path:
+    """Take the notebook at ``path`` as the template: record its parameter defaults, drop its
+    outputs. Returns ``path``; written the way Jupyter writes a notebook."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "code":
+            cell["outputs"], cell["execution_count"] = [], None
+    meta = nb.setdefault("metadata", {}).setdefault("reportkit", {})
+    meta["template"] = {"parameters": _defaults(nb)}
+    text = json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 @cache
@@ -172,8 +279,13 @@ def find_document(doc: str, notebooks: str | Path | None = None) -> DocumentNote
     ------
     ParameterError
         No notebook of that name is found; the message lists the documents that are.
+    TemplateChangedError
+        The document is a template (not of the folder given) changed since it was adopted.
     """
     found = find_documents(notebooks)
+    document = found.get(doc)
+    if document is not None and document.changes and not _chosen(document.path, notebooks):
+        raise TemplateChangedError(doc, document.path, document.changes)
     if doc not in found:
         folders = ", ".join(str(f) for f in notebook_folders(notebooks))
         raise ParameterError(
@@ -183,6 +295,12 @@ def find_document(doc: str, notebooks: str | Path | None = None) -> DocumentNote
             ).format(doc=doc, folders=folders, found=", ".join(found) or _("none")),
         )
     return found[doc]
+
+
+def _chosen(path: Path, notebooks: str | Path | None) -> bool:
+    """Whether ``path`` is in the folder a person gave (``--notebooks``), so used as it is."""
+    first = notebooks or os.environ.get(NOTEBOOKS_ENV)
+    return bool(first) and path.parent.resolve() == Path(first).resolve()
 
 
 def default_documents(campaign_dir: Path, found: Mapping[str, DocumentNotebook]) -> list[str]:

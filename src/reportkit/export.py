@@ -46,7 +46,7 @@ _TEMPLATES = files("reportkit") / "templates" / "nbconvert"
 class ReportkitHTMLExporter(TemplateExporter):
     """The document of an executed reportkit notebook as one self-contained HTML page."""
 
-    export_from_notebook = "reportkit HTML"
+    export_from_notebook = "HTML"
     output_mimetype = "text/html"
 
     @default("file_extension")
@@ -77,14 +77,16 @@ class ReportkitHTMLExporter(TemplateExporter):
         for output in document_outputs(nb):
             output["data"]["text/html"] = _inline_charts(output["data"]["text/html"])
         resources["reportkit_fonts"] = embedded_css()
-        return super().from_notebook_node(nb, resources, **kw)
+        body, resources = super().from_notebook_node(nb, resources, **kw)
+        resources["output_extension"] = _output_extension(documents, ".html")
+        return body, resources
 
 
 class ReportkitPDFExporter(Exporter):
     """The document of an executed reportkit notebook as an A4 PDF/A-2a and PDF/UA-1 file,
     typeset by Typst from the document's tree (:mod:`reportkit.document.typst`)."""
 
-    export_from_notebook = "reportkit PDF"
+    export_from_notebook = "PDF (Nghị định 30)"
     output_mimetype = "application/pdf"
 
     @default("file_extension")
@@ -97,7 +99,7 @@ class ReportkitPDFExporter(Exporter):
 
         nb, resources = super().from_notebook_node(nb, resources, **kw)
         document = notebook_document(nb, resources)
-        resources["output_extension"] = ".pdf"
+        resources["output_extension"] = _output_extension(document_outputs(nb), ".pdf")
         return with_document_metadata(render_pdf(document), document), resources
 
 
@@ -106,7 +108,7 @@ class ReportkitDocxExporter(Exporter):
     from the document's tree (:mod:`reportkit.document.docx`), with the PNG copies of its
     charts that the tree carries."""
 
-    export_from_notebook = "reportkit Word"
+    export_from_notebook = "Word"
     output_mimetype = DOCX_MIMETYPE
 
     @default("file_extension")
@@ -118,8 +120,23 @@ class ReportkitDocxExporter(Exporter):
 
         nb, resources = super().from_notebook_node(nb, resources, **kw)
         document = notebook_document(nb, resources)
-        resources["output_extension"] = ".docx"
+        resources["output_extension"] = _output_extension(document_outputs(nb), ".docx")
         return render_docx(document), resources
+
+
+def _output_extension(documents: list, extension: str) -> str:
+    """What follows the notebook's name in the file written: ``_<campaign>_<district>.pdf``.
+
+    Jupyter names an export (JupyterLab's download, ``jupyter nbconvert``) by the notebook's
+    name followed by ``output_extension``; a document that says its campaign and district
+    (``campaign``, ``district`` in its marker) gets a name that tells one report from another:
+    ``report_wtisd-2021-phu-yen_huyen-tuy-an.pdf``. ``reportkit build`` names its files itself.
+    """
+    from .paths import slug
+
+    marker = _marker(documents[0])
+    words = [str(marker[key]) for key in ("campaign", "district") if marker.get(key)]
+    return "".join(f"_{slug(word)}" for word in words) + extension
 
 
 _SVG_IMAGE = re.compile(r'<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"(?: alt="([^"]*)")?[^>]*>')

@@ -29,6 +29,7 @@ from .i18n import N_, _
 __all__ = [
     "IsoDate",
     "Parameter",
+    "check_notebook_parameters",
     "check_parameters",
     "for_papermill",
     "notebook_parameters",
@@ -222,11 +223,95 @@ def check_parameters(notebook: Path, values: Mapping[str, Any], campaign=None) -
                     notebook=notebook.name, names=names
                 ),
             )
-        converted = _convert(known[name], value)
-        if converted is not None and name in _CHECKS:
-            converted = _CHECKS[name](converted, campaign)
-        checked[name] = converted
+        checked[name] = _checked(known[name], value, campaign)
     return checked
+
+
+def _checked(parameter: Parameter, value: Any, campaign) -> Any:
+    """``value`` converted to ``parameter``'s type, then checked against the campaign."""
+    converted = _convert(parameter, value)
+    if converted is not None and parameter.name in _CHECKS:
+        converted = _CHECKS[parameter.name](converted, campaign)
+    return converted
+
+
+def check_notebook_parameters(namespace: Mapping[str, Any], campaign=None) -> dict[str, Any]:
+    """The notebook's parameters, checked and converted as ``reportkit build`` does.
+
+    Called by each notebook in the cell after its ``parameters`` cell, so that a value typed
+    into that cell in JupyterLab (a district spelt ``"Tuy An"``, a date as ``"2021-05-15"``)
+    is refused or converted with the command line's messages, before anything is computed::
+
+        globals().update(check_notebook_parameters(globals(), report_campaign))
+
+    The parameters are the names the ``parameters`` cell annotates (``as_of: datetime.date |
+    None = None``): the kernel keeps those annotations in ``__annotations__``, so the check
+    needs no notebook file and works in a copy, under papermill (whose injected cell assigns
+    the same names) and under nbclient alike. Values already checked are unchanged.
+
+    Parameters
+    ----------
+    namespace
+        The notebook's ``globals()``.
+    campaign
+        The loaded campaign, for the checks that need its data (``district``).
+
+    Returns
+    -------
+    dict
+        Every parameter by name, converted to its declared type.
+
+    Raises
+    ------
+    ParameterError
+        The first value of the wrong type, or one the campaign does not have. Inside IPython,
+        reportkit's errors are shown from then on as their message, without a traceback.
+    """
+    _show_errors_as_messages()
+    declared = namespace.get("__annotations__", {})
+    return {
+        name: _checked(Parameter(name, _type_text(kind), "", ""), namespace.get(name), campaign)
+        for name, kind in declared.items()
+    }
+
+
+def _type_text(annotation: Any) -> str:
+    """An evaluated annotation as the parameters cell writes it: ``datetime.date | None``."""
+    import types
+    import typing
+
+    if isinstance(annotation, str):
+        return annotation
+    if annotation is None or annotation is type(None):
+        return "None"
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        return " | ".join(_type_text(kind) for kind in typing.get_args(annotation))
+    if isinstance(annotation, type):
+        module = annotation.__module__
+        return annotation.__qualname__ if module == "builtins" else f"{module}.{annotation.__qualname__}"
+    return str(annotation)
+
+
+def _show_errors_as_messages() -> None:
+    """In an IPython kernel, show a :class:`ReportkitError` as the CLI does: its message only.
+
+    The cell still fails (nbclient, papermill and JupyterLab's Run All stop there); only the
+    traceback through reportkit's own code, useless to an analyst, is left out.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+
+    def message_only(shell, kind, error, traceback, tb_offset=None):
+        shown = [f"\x1b[31m{kind.__name__}\x1b[0m: {error}"]
+        shell._showtraceback(kind, error, shown)  # what IPython's own handler ends with: the error output
+        return shown
+
+    shell.set_custom_exc((ReportkitError,), message_only)
 
 
 def split_parameters(notebooks: Mapping[str, Path], values: Mapping[str, Any]) -> dict[str, dict[str, Any]]:

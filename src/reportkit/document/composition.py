@@ -52,6 +52,7 @@ def compose(
     charts: Sequence[Any] = (),
     agency: str = "",
     info: Mapping[str, Any] | None = None,
+    about: Mapping[str, str] | None = None,
 ) -> m.Document:
     """Put a document together from the pieces of :mod:`reportkit.blocks`.
 
@@ -76,6 +77,8 @@ def compose(
         The issuing agency: the PDF's and Word file's author.
     info
         The Decree-30 metadata of the document (:mod:`reportkit.metadata`), when known.
+    about
+        What it is about (``campaign``, ``district``), for the names of exported files.
 
     Returns
     -------
@@ -92,6 +95,7 @@ def compose(
         agency=agency,
         figures=dict(figures or {}),
         info=dict(info or {}),
+        about=dict(about or {}),
     )
 
 

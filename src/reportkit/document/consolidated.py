@@ -127,4 +127,5 @@ def consolidated_document(
         info=outgoing_metadata(
             config, "consolidated", subject=text.fill(settings.summary), number=number, issued_on=issued
         ).as_dict(),
+        about={"campaign": config.id},
     )

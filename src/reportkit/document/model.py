@@ -313,6 +313,9 @@ class Document:
     agency: str = ""
     figures: Mapping[str, Any] = field(default_factory=dict, compare=False)
     info: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    #: What the document is about, for the names of files exported from JupyterLab:
+    #: ``{"campaign": id, "district": name}``.
+    about: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def blocks(self) -> Iterable[Block]:
         """Every block of every part, in order."""
@@ -345,7 +348,9 @@ class Document:
             FIGURES_MIMETYPE: {self.kind: dict(self.figures)},
             DOCUMENT_MIMETYPE: to_data(self),
         }
-        marker = {"reportkit": {"document": self.kind, "title": self.title, "agency": self.agency}}
+        marker = {
+            "reportkit": {"document": self.kind, "title": self.title, "agency": self.agency, **self.about}
+        }
         return data, {"text/html": marker, FIGURES_MIMETYPE: marker, DOCUMENT_MIMETYPE: marker}
 
 
@@ -401,7 +406,7 @@ def from_data(data: Any) -> Any:
         if "type" in data and data["type"] in _NODES:
             cls = _NODES[data["type"]]
             values = {key: value for key, value in data.items() if key != "type"}
-            kept = {"figures", "info"} if cls is Document else set()
+            kept = {"figures", "info", "about"} if cls is Document else set()
             return cls(
                 **{key: (_plain(value) if key in kept else from_data(value)) for key, value in values.items()}
             )

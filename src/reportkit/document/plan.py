@@ -107,4 +107,5 @@ def plan_document(
         figures=estimate.to_dict(),
         agency=config.agency.name,
         info=outgoing_metadata(config, "plan", subject=title, number=number, issued_on=issued).as_dict(),
+        about={"campaign": config.id},
     )

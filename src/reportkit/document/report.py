@@ -193,13 +193,14 @@ def report_document(
         appendices.append(Appendix([m.AppendixHeading(heading, None, attached), tables["all_districts"]]))
     return compose(
         "report",
-        title=text.fill(report.summary),
+        title=title,
         body=body,
         appendices=appendices,
         # the day it is issued, for a consolidation to tell on time from late
         figures=f | {"issued_on": str(issued)},
         agency=agency,
         info=outgoing_metadata(config, "report", subject=title, number=number, issued_on=issued).as_dict(),
+        about={"campaign": config.id} | ({"district": district} if district else {}),
     )
 
 

@@ -311,3 +311,28 @@ def test_a_review_of_one_channel_from_a_day_on():
     assert a["activity_id"].tolist() == ["A1", "A3"]
     figures = report_figures(u, a, ESTIMATE, window=WINDOW, deadline=DEADLINE)
     assert (figures.units_target, figures.units_active, figures.spent_total_vnd) == (5, 2, 430_000)
+
+
+def test_past_twenty_districts_the_largest_are_shown_and_the_rest_added_up():
+    from reportkit.coverage import DISTRICTS_SHOWN, leading_districts
+
+    rows = pd.DataFrame(
+        {
+            "district": [f"Huyện {i:02d}" for i in range(25)],
+            "units_target": [i % 7 + 1 for i in range(25)],
+            "units_active": [i % 3 for i in range(25)],
+            "activities": list(range(25)),
+            "reach": [100 * i for i in range(25)],
+            "spent": [1000 * i for i in range(25)],
+        }
+    )
+    shown = leading_districts(rows)
+    assert len(shown) == DISTRICTS_SHOWN + 1
+    assert shown["district"].iloc[-1] == "Các địa bàn khác (5 địa bàn)"
+    numbers = ["units_target", "units_active", "activities", "reach", "spent"]
+    assert shown[numbers].sum().to_dict() == rows[numbers].sum().to_dict()
+    largest = shown["units_target"].iloc[:DISTRICTS_SHOWN]
+    assert list(largest) == sorted(largest, reverse=True)
+    others = rows[~rows["district"].isin(shown["district"])]
+    assert len(others) == 5 and others["units_target"].max() <= largest.min()
+    assert leading_districts(rows.head(DISTRICTS_SHOWN)).equals(rows.head(DISTRICTS_SHOWN))

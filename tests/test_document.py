@@ -124,3 +124,50 @@ def test_the_document_carries_its_figures_and_marks_itself(sample_plan):
     data, metadata = sample_plan._repr_mimebundle_()
     assert data[FIGURES_MIMETYPE]["plan"]["budget_total_vnd"] == 300_000
     assert metadata["text/html"]["reportkit"]["document"] == "plan"
+
+
+def test_a_campaign_of_many_districts_shows_the_largest_and_lists_all_in_an_appendix(make_campaign):
+    """Past 20 districts the body's table and chart show the 20 largest and one row for the
+    others (totals unchanged); Phụ lục II lists every district."""
+    import csv
+    import io
+
+    from reportkit.charts import report_charts
+    from reportkit.coverage import report_figures, scope
+    from reportkit.document import model as m
+    from reportkit.document import report_document
+
+    def spread(text: str) -> str:
+        rows = list(csv.DictReader(io.StringIO(text)))
+        for i, row in enumerate(r for r in rows if r["district"]):
+            row["district"] = f"Huyện {i % 25 + 1:02d}"
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return out.getvalue()
+
+    campaign = load_campaign(make_campaign(SAMPLE, **{"units.csv": spread}))
+    estimate = budget_estimate(campaign.budget)
+    settings = campaign.config.report
+    units, activities = scope(campaign.units, campaign.activities)
+    figures = report_figures(
+        units,
+        activities,
+        estimate,
+        window=(settings.window.start, settings.window.end),
+        deadline=settings.deadline,
+    )
+    assert len(figures.by_district) == 25
+    doc = report_document(campaign, estimate, figures, report_charts(figures), activities)
+    tables = [b for b in doc.blocks() if isinstance(b, m.Table) and b.columns[1].label == "Địa bàn"]
+    body, full = tables
+    assert len(body.rows) == 21 and body.rows[-1][1].text == "Các địa bàn khác (5 địa bàn)"
+    assert len(full.rows) == 25
+    assert body.total == full.total  # the same totals
+    heading = doc.parts[2].blocks[0]
+    assert [m.plain(t) for t in heading.titles] == ["Phụ lục II", "KẾT QUẢ THEO ĐỊA BÀN"]
+    assert m.plain(doc.parts[1].blocks[0].titles[0]) == "Phụ lục I"
+    chart = next(c for c in doc.charts() if c.title.startswith("Đơn vị đã triển khai theo địa bàn"))
+    assert "20 địa bàn nhiều đơn vị nhất" in chart.title
+    assert "Các địa bàn khác (5 địa bàn)" in chart.svg

@@ -1,10 +1,9 @@
 """The building blocks of a Decree-30 document, for notebooks to compose their own.
 
-Each function returns a piece of safe HTML (:class:`markupsafe.Markup`) drawn by the same
-Jinja macros (``templates/document/_macros.html.j2``) that lay out the plan and the report,
-so a document of your own looks like them on the page, in the PDF and in Word.
-:func:`reportkit.document.compose` puts the pieces together into a
-:class:`~reportkit.document.Document`, the notebook's last output::
+Each function returns nodes of the document model (:mod:`reportkit.document.model`): the
+same tree the plan and the report are made of, so a document of your own looks like them on
+the page, in the PDF and in Word. :func:`reportkit.document.compose` puts the pieces together
+into a :class:`~reportkit.document.model.Document`, the notebook's last output::
 
     from reportkit import blocks as b
     from reportkit.document import compose
@@ -21,26 +20,26 @@ so a document of your own looks like them on the page, in the PDF and in Word.
         ],
     )
 
-Text given to a block is escaped; the only markup it may carry is ``*italic*`` and
-``**bold**``, and in :func:`paragraphs` one line is one paragraph. A block's pieces that are
-:class:`~markupsafe.Markup` already are kept as they are.
+Text given to a block is text: the only markup it may carry is ``*italic*`` and ``**bold**``,
+and in :func:`paragraphs` one line is one paragraph. A function that makes several blocks
+(:func:`paragraphs`, :func:`basis`, :func:`sections`) returns a tuple of them; ``compose``
+takes blocks and tuples of blocks alike.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
-from importlib.resources import files
 from typing import Any
 
-import jinja2
-from markupsafe import Markup, escape
-
 from . import vn
+from .document import model as m
+from .document.model import inline
 
 __all__ = [
+    "RASTERS_ENV",
     "TOTAL",
     "Column",
     "appendix_heading",
@@ -50,6 +49,7 @@ __all__ = [
     "header",
     "inline",
     "number",
+    "page_break",
     "paragraphs",
     "part_heading",
     "photos",
@@ -67,68 +67,22 @@ __all__ = [
 #: The label of a table's total row.
 TOTAL = "Tổng cộng"
 
+#: ``0`` in this environment variable leaves the charts' PNG copies (for Word) out:
+#: ``reportkit build`` sets it for the kernels of a build that writes no Word file. Unset
+#: (JupyterLab), they are made.
+RASTERS_ENV = "REPORTKIT_RASTERS"
+
 _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV")
 
-
-def _percent(part: float, whole: float) -> float:
-    from .coverage import percent  # pandas, only when a template needs it
-
-    return percent(part, whole)
-
-
-@cache
-def environment() -> jinja2.Environment:
-    """The Jinja environment of the document templates: autoescaped, strict, with
-    reportkit's filters (``vnd``, ``quantity``, ``percent``, ``roman``, ``lines``)."""
-    templates = files("reportkit") / "templates" / "document"
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates)),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.globals["percent_of"] = _percent
-    env.globals["css"] = Markup((templates / "document.css").read_text(encoding="utf-8"))
-    env.filters.update(
-        vnd=vn.format_vnd,
-        quantity=vn.format_quantity,
-        roman=lambda i: _ROMAN[i],
-        percent=vn.format_percent,
-        lines=lambda text: Markup("<br>").join(escape(line.strip()) for line in text.splitlines()),
-    )
-    return env
-
-
-def _macro(name: str) -> Callable[..., Markup]:
-    return getattr(environment().get_template("_macros.html.j2").module, name)
-
-
-def _render(name: str, *args: Any) -> Markup:
-    return Markup(str(_macro(name)(*args)))
-
-
-# --- text ------------------------------------------------------------------------------------
-
-
-def inline(text: str) -> Markup:
-    """``text`` as safe HTML: escaped, with ``*italic*`` and ``**bold**``."""
-    if isinstance(text, Markup):
-        return text
-    html = str(escape(text))
-    # WeasyPrint can break a justified line right after a leading "- " when a word with an
-    # inner hyphen ("chính-Viễn") is followed by an inline element; keep such words whole.
-    html = re.sub(r"(\w+(?:-\w+)+)", r'<span class="rk-nobr">\1</span>', html)
-    html = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", html)
-    html = re.sub(r"\*(.+?)\*", r"<em>\1</em>", html)
-    return Markup(html)
+#: The cell classes :class:`Column` takes (as the HTML names them) and the model's alignments.
+_ALIGN = {None: "left", "rk-number-cell": "number", "rk-center": "center", "rk-evidence": "evidence"}
 
 
 class _Text:
-    """Fills ``{placeholders}`` from ``values`` (if any), then makes safe HTML (:func:`inline`).
+    """Fills ``{placeholders}`` from ``values`` (if any), then makes runs (:func:`inline`).
 
-    The macros take one of these for the text of sections; the campaign's loader has already
-    refused unknown placeholders in campaign.yaml, so every name there is in ``values``.
+    The campaign's loader has already refused unknown placeholders in campaign.yaml, so every
+    name there is in ``values``.
     """
 
     def __init__(self, values: Mapping[str, str] | None = None):
@@ -139,11 +93,16 @@ class _Text:
             return text
         return re.sub(r"\{(\w+)\}", lambda match: self.values[match.group(1)], text)
 
-    def inline(self, text: str) -> Markup:
+    def inline(self, text: str) -> m.Text:
         return inline(self.fill(text))
 
-    def paragraphs(self, text: str) -> list[Markup]:
-        return [self.inline(line) for line in text.splitlines() if line.strip()]
+    def paragraphs(self, text: str) -> tuple[m.Paragraph, ...]:
+        return tuple(m.Paragraph(self.inline(line)) for line in text.splitlines() if line.strip())
+
+
+def _plain(text: str) -> m.Text:
+    """Text shown as written (no ``*`` markup), such as a figure's sentence or a name."""
+    return (m.Run(str(text)),)
 
 
 def punctuate(items: Iterable[str], between: str = ";", last: str = ".") -> list[str]:
@@ -152,9 +111,9 @@ def punctuate(items: Iterable[str], between: str = ";", last: str = ".") -> list
     return [item + (last if i == len(stripped) - 1 else between) for i, item in enumerate(stripped)]
 
 
-def paragraphs(text: str) -> Markup:
+def paragraphs(text: str) -> tuple[m.Paragraph, ...]:
     """Body paragraphs, one per line of ``text``: justified, first line indented 1 cm."""
-    return _render("body", _Text().paragraphs(text))
+    return _Text().paragraphs(text)
 
 
 # --- the header and the title ---------------------------------------------------------------
@@ -172,7 +131,7 @@ def place_date(place: str, issued_on: str | Any | None, year: int | None = None)
     return vn.place_date(place, issued)
 
 
-def header(agency: Any, number: str, place_date: str) -> Markup:
+def header(agency: Any, number: str, place_date: str) -> m.Header:
     """The two-column header: the superior agency and the issuing agency (with its short
     line), the national name and motto; then the number and the place and date.
 
@@ -185,46 +144,65 @@ def header(agency: Any, number: str, place_date: str) -> Markup:
     number, place_date
         :func:`number` and :func:`place_date`.
     """
-    return _render("header", agency, number, place_date)
+    return m.Header(agency.superior or "", agency.header, number, place_date)
 
 
-def title(doc_type: str, summary: str) -> Markup:
+def title(doc_type: str, summary: str) -> m.Title:
     """The document's type in capitals (``KẾ HOẠCH``, ``BÁO CÁO``, ``THÔNG BÁO``) and its summary
     line (trích yếu) with the short line under it."""
-    return _render("title", doc_type, summary)
+    return m.Title(doc_type, inline(summary))
 
 
-def recipient(to: str) -> Markup:
+def recipient(to: str) -> m.Recipient:
     """``Kính gửi: …`` centred under the title (the full stop is added)."""
-    return _render("recipient", inline(to.rstrip(" .")))
+    return m.Recipient(inline(to.rstrip(" .")))
 
 
-def basis(lines: Iterable[str]) -> Markup:
+def basis(lines: Iterable[str]) -> tuple[m.Paragraph, ...]:
     """The legal basis (Căn cứ…, Thực hiện…) in italics, one paragraph each, ';' between."""
-    return _render("basis", [inline(line) for line in punctuate(lines)])
+    return tuple(m.Paragraph(inline(line), "basis") for line in punctuate(lines))
 
 
 # --- sections and parts ---------------------------------------------------------------------
 
 
-def section_heading(number: int, heading: str) -> Markup:
+def section_heading(number: int, heading: str) -> m.Heading:
     """A section heading with its Roman number: ``section_heading(2, "KẾT QUẢ")`` is ``II. KẾT QUẢ``."""
-    return _render("heading", 2, f"{_ROMAN[number - 1]}.", inline(heading))
+    return m.Heading(2, f"{_ROMAN[number - 1]}.", inline(heading))
 
 
-def part_heading(number: int, heading: str) -> Markup:
+def part_heading(number: int, heading: str) -> m.Heading:
     """A part heading within a section: ``1. Mục đích``."""
-    return _render("heading", 3, f"{number}.", inline(heading))
+    return m.Heading(3, f"{number}.", inline(heading))
 
 
-def sections(items: Sequence[Any], values: Mapping[str, str] | None = None) -> Markup:
+def _headed(level: int, label: str, part: Any, text: _Text) -> tuple:
+    body = text.paragraphs(part.body)
+    heading = text.inline(part.heading)
+    if part.run_in and body:
+        lead = (m.Run(f"{label} ", bold=True), *(_bold(run) for run in heading))
+        return (m.Paragraph(body[0].text, "body", lead), *body[1:])
+    return (m.Heading(level, label, heading), *body)
+
+
+def _bold(run: m.Run) -> m.Run:
+    return m.Run(run.text, bold=True, italic=run.italic)
+
+
+def sections(items: Sequence[Any], values: Mapping[str, str] | None = None) -> tuple:
     """Sections I, II, … each with its body and parts 1., 2., …
 
     ``items`` are :class:`reportkit.campaign.Section` models (or objects with ``heading``,
     ``body``, ``run_in`` and ``parts`` of the same shape), as ``campaign.yaml`` gives them;
     ``values`` fills ``{placeholders}`` in their text.
     """
-    return _render("sections", items, _Text(values))
+    text = _Text(values)
+    out: list = []
+    for index, section in enumerate(items):
+        out.extend(_headed(2, f"{_ROMAN[index]}.", section, text))
+        for number, part in enumerate(section.parts, start=1):
+            out.extend(_headed(3, f"{number}.", part, text))
+    return tuple(out)
 
 
 # --- tables and charts ----------------------------------------------------------------------
@@ -241,7 +219,8 @@ class Column:
     value
         The key of a row (a mapping, or an object's attribute), or a function of the row.
     css_class
-        ``rk-number-cell`` (right-aligned, never broken), ``rk-center``, or None (left).
+        ``rk-number-cell`` (right-aligned, never broken), ``rk-center``, ``rk-evidence`` (a file
+        name, broken anywhere), or None (left).
     format
         Turns a value that is not text into text, e.g. :func:`reportkit.vn.format_vnd`;
         an empty value (None) is an empty cell.
@@ -264,16 +243,16 @@ class Column:
             return self.value(row)
         return row[self.value] if isinstance(row, Mapping) else getattr(row, self.value)
 
-    def text(self, value: Any) -> Any:
-        if value is None or isinstance(value, str) or self.format is None:
-            return "" if value is None else value
+    def text(self, value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, str) or self.format is None:
+            return str(value)
         return self.format(value)
 
-
-def _numbered(index_column: bool, columns: Sequence[Column]) -> list[tuple[Column, bool]]:
-    """The columns, after an STT column when ``index_column``; True marks that one."""
-    own = [(c, False) for c in columns]
-    return [(Column("STT", "", "rk-center", width=7), True), *own] if index_column else own
+    @property
+    def align(self) -> str:
+        return _ALIGN[self.css_class]
 
 
 def table(
@@ -282,8 +261,8 @@ def table(
     *,
     numbered: bool = True,
     total: bool = True,
-    css_class: str = "rk-report-table",
-) -> Markup:
+    style: str = "report",
+) -> m.Table:
     """A table with thin rules, its header repeated on each page, and a total row.
 
     Parameters
@@ -296,45 +275,62 @@ def table(
         Start with an ``STT`` column numbering the rows (7% wide).
     total
         End with a bold total row (each column's ``total``).
-    css_class
-        The table's class besides ``rk-table``: ``rk-report-table`` (11 pt), ``rk-budget``…
+    style
+        ``report`` (11 pt), ``budget`` (the plan's estimate) or ``activities`` (10 pt).
     """
-    plan = _numbered(numbered, columns)
-    body = [
-        [(c.css_class, str(index) if is_index else c.text(c.of(row))) for c, is_index in plan]
+    own = [(c, False) for c in columns]
+    plan = [(Column("STT", "", "rk-center", width=7), True), *own] if numbered else own
+    body = tuple(
+        tuple(m.Cell(str(index) if is_index else c.text(c.of(row)), c.align) for c, is_index in plan)
         for index, row in enumerate(rows, start=1)
-    ]
+    )
     last = None
     if total:
-        last = []
+        cells = []
         for c, is_index in plan:
             if is_index or c.total is None:
-                last.append((None, ""))
+                cells.append(m.Cell("", "left"))
             elif c.total == "sum":
-                last.append((c.css_class, c.text(sum(c.of(row) or 0 for row in rows))))
+                cells.append(m.Cell(c.text(sum(c.of(row) or 0 for row in rows)), c.align))
             elif isinstance(c.total, str):
-                last.append(("rk-center", c.total))
+                cells.append(m.Cell(c.total, "center"))
             else:
-                last.append((c.css_class, c.text(c.total(rows))))
-    widths = [c.width for c, _ in plan]
-    return _render("table", f"rk-table {css_class}", widths, [c.label for c, _ in plan], body, last)
+                cells.append(m.Cell(c.text(c.total(rows)), c.align))
+        last = tuple(cells)
+    return m.Table(tuple(m.Column(c.label, c.width, c.align) for c, _ in plan), body, last, style)
 
 
-def unit_note(unit: str = "Đồng") -> Markup:
+def unit_note(unit: str = "Đồng") -> m.UnitNote:
     """``Đơn vị tính: Đồng`` above a table, on the right."""
-    return _render("unit_note", unit)
+    return m.UnitNote(unit)
 
 
-def chart(c: Any) -> Markup:
-    """A chart (:class:`reportkit.charts.Chart`) as an SVG figure with its caption; the Word
-    copy takes its PNG twin."""
-    return _render("chart", c)
+def chart(c: Any) -> m.Chart:
+    """A chart (:class:`reportkit.charts.Chart`) as a vector figure with its caption; the Word
+    copy takes its PNG twin (left out when :data:`RASTERS_ENV` is ``0``)."""
+    png = None if os.environ.get(RASTERS_ENV) == "0" else (c.png or None)
+    return m.Chart(c.title, c.svg, png, c.raster_id)
 
 
-def photos(items: Sequence[Mapping[str, str]]) -> Markup:
-    """Photos two to a row, each ``{"src": "data:image/jpeg;base64,…", "caption": …}``; an item
-    with ``"video": "<file name>, thời lượng …"`` is a video's still frame, captioned so."""
-    return _render("photos", items)
+def photos(items: Sequence[Mapping[str, Any]]) -> m.Photos:
+    """Photos two to a row, each ``{"jpeg": bytes, "caption": …}`` (or ``"src"``, a ``data:``
+    URL); an item with
+    ``"video": "<file name>, thời lượng …"`` is a video's still frame, captioned so."""
+    return m.Photos(tuple(m.Photo(_jpeg(item), item["caption"], item.get("video", "")) for item in items))
+
+
+def _jpeg(item: Mapping[str, Any]) -> bytes:
+    """An item's JPEG: ``jpeg`` bytes, or a ``src`` data URL as blocks took before the model."""
+    if "jpeg" in item:
+        return item["jpeg"]
+    import base64
+
+    return base64.b64decode(item["src"].split(",", 1)[1])
+
+
+def page_break() -> m.PageBreak:
+    """The next block starts a new page."""
+    return m.PageBreak()
 
 
 # --- appendices and the end -----------------------------------------------------------------
@@ -342,28 +338,24 @@ def photos(items: Sequence[Mapping[str, str]]) -> Markup:
 
 def appendix_heading(
     *titles: str, label: str | None = None, note: str | None = None, attachment: bool = False
-) -> Markup:
+) -> m.AppendixHeading:
     """The head of an appendix: its label (``Phụ lục I``), its title lines in bold, centred,
     and what it is attached to, in brackets (``Kèm theo Kế hoạch số …``).
 
     ``attachment=True`` styles the title as an attached table's (the plan's budget estimate).
     """
-    css = "rk-attachment-title" if attachment else "rk-appendix-title"
-    return _render("appendix_heading", [inline(t) for t in titles], label, note, css)
+    return m.AppendixHeading(tuple(inline(t) for t in titles), label, note, attachment)
 
 
-# --- the end --------------------------------------------------------------------------------
-
-
-def signature(signer: Any, recipients: Iterable[str]) -> Markup:
+def signature(signer: Any, recipients: Iterable[str]) -> m.Signature:
     """Nơi nhận (``;`` between, ``.`` at the end) beside the signature block.
 
     ``signer`` has ``authority`` (``GIÁM ĐỐC``, ``KT. GIÁM ĐỐC``), ``title`` (or None) and
     ``name``, like ``campaign.config.signer``.
     """
-    return _render("signature", signer, punctuate(recipients))
+    return m.Signature(signer.authority, signer.name, tuple(punctuate(recipients)), signer.title or None)
 
 
-def closing(text: str, signer: Any, recipients: Iterable[str]) -> Markup:
+def closing(text: str, signer: Any, recipients: Iterable[str]) -> m.Closing:
     """The closing paragraphs kept on the page of the signature, then :func:`signature`."""
-    return _render("closing", _Text().paragraphs(text), signer, punctuate(recipients))
+    return m.Closing(_Text().paragraphs(text), signature(signer, recipients))

@@ -148,9 +148,15 @@ def _thousands(ax, axis: str = "x") -> None:
 
 
 def coverage_by_district(by_district: pd.DataFrame) -> Chart:
-    """Units that carried out the campaign against target units, district by district."""
+    """Units that carried out the campaign against target units, district by district; past
+    :data:`reportkit.coverage.DISTRICTS_SHOWN` districts, the largest and one bar for the rest
+    (:func:`reportkit.coverage.leading_districts`), so the bars stay legible."""
+    from .coverage import DISTRICTS_SHOWN, leading_districts
+
     title = "Đơn vị đã triển khai theo địa bàn"
-    rows = by_district.iloc[::-1]
+    if len(by_district) > DISTRICTS_SHOWN:
+        title += f" ({DISTRICTS_SHOWN} địa bàn nhiều đơn vị nhất và các địa bàn khác)"
+    rows = leading_districts(by_district).iloc[::-1]
     with _figure(max(4.0, 0.75 * len(rows) + 1.8)) as (fig, ax):
         ax.barh(rows["district"], rows["units_target"], color=PALE, label="Đơn vị được giao")
         ax.barh(rows["district"], rows["units_active"], color=INK, label="Đơn vị đã triển khai")

@@ -32,7 +32,12 @@ from .budget import BudgetEstimate
 from .media import evidence_kinds
 from .tables import CHANNELS, UNIT_KINDS
 
-__all__ = ["ReportFigures", "percent", "report_figures", "scope"]
+__all__ = ["DISTRICTS_SHOWN", "ReportFigures", "leading_districts", "percent", "report_figures", "scope"]
+
+#: Districts a report's body and its chart show one by one; past that many, the rest are
+#: summed in one row and the appendix lists them all (a province has 9-30; a generated
+#: campaign hundreds).
+DISTRICTS_SHOWN = 20
 
 
 def percent(part: int, whole: int) -> float:
@@ -40,6 +45,19 @@ def percent(part: int, whole: int) -> float:
     if whole == 0:
         return 0.0
     return float((Decimal(100 * int(part)) / Decimal(int(whole))).quantize(Decimal("0.1"), ROUND_HALF_UP))
+
+
+def leading_districts(by_district: pd.DataFrame, shown: int = DISTRICTS_SHOWN) -> pd.DataFrame:
+    """``by_district`` as a reader takes it in: whole up to ``shown`` rows; past that, the
+    ``shown`` districts with the most target units (then activities), then one row adding up
+    the others, named ``Các địa bàn khác (N địa bàn)``. The totals are unchanged."""
+    if len(by_district) <= shown:
+        return by_district
+    ranked = by_district.sort_values(["units_target", "activities"], ascending=False, kind="stable")
+    rest = ranked.iloc[shown:]
+    others = rest.drop(columns="district").sum().astype("int64").to_frame().T
+    others.insert(0, "district", f"Các địa bàn khác ({len(rest)} địa bàn)")
+    return pd.concat([ranked.head(shown), others], ignore_index=True)
 
 
 def scope(

@@ -6,16 +6,17 @@ well as ``reportkit build`` (and ``reportkit_html``, ``reportkit_docx``). They k
 outputs that a notebook marked as its document (see :class:`reportkit.document.Document`):
 no code, no prompts.
 
-The PDF comes from WeasyPrint: no TeX, no browser. The Word file is laid out from the same
-HTML by :mod:`reportkit.word`. Nothing is fetched from the network: the HTML is
-self-contained and WeasyPrint's URL fetcher refuses everything but ``data:`` URLs and local
-files.
+The HTML page is the document's HTML view as the notebook shows it. The PDF (Typst) and the
+Word file (python-docx) are rendered from the document's tree, which the notebook's output
+carries beside the HTML (:data:`reportkit.document.DOCUMENT_MIMETYPE`): no renderer reads
+another's output, no TeX, no browser, no system library. Nothing is fetched from the network.
 """
 
 from __future__ import annotations
 
 import base64
 import copy
+import dataclasses
 import json
 import re
 from importlib.resources import files
@@ -25,20 +26,22 @@ from nbconvert.exporters import Exporter, TemplateExporter
 from traitlets import default
 
 from . import __version__
-from .document import FIGURES_MIMETYPE, RASTERS_MIMETYPE
-from .exceptions import ReportkitError, SystemDependencyError
+from .document.model import DOCUMENT_MIMETYPE, FIGURES_MIMETYPE, Document, from_data
+from .exceptions import ReportkitError
 from .i18n import _
-from .word import DOCX_MIMETYPE, write_docx
 
 __all__ = [
-    "PDF_VARIANT",
+    "DOCX_MIMETYPE",
     "ReportkitDocxExporter",
     "ReportkitHTMLExporter",
     "ReportkitPDFExporter",
     "document_figures",
     "document_outputs",
-    "render_pdf",
+    "notebook_document",
 ]
+
+#: The MIME type of a Word file.
+DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 _TEMPLATES = files("reportkit") / "templates" / "nbconvert"
 
@@ -59,15 +62,11 @@ class ReportkitHTMLExporter(TemplateExporter):
 
     @default("template_extension")
     def _template_extension_default(self) -> str:
-        return ".html.j2"  # the PDF is laid out from the same HTML
+        return ".html.j2"
 
     @default("extra_template_basedirs")
     def _default_extra_template_basedirs(self) -> list[str]:
         return [str(_TEMPLATES)]
-
-    #: Whether the page carries the document face in ``data:`` URLs (the PDF declares it from
-    #: the font files instead).
-    embed_fonts = True
 
     def from_notebook_node(self, nb, resources: dict[str, Any] | None = None, **kw):
         resources = self._init_resources(resources)
@@ -75,40 +74,39 @@ class ReportkitHTMLExporter(TemplateExporter):
         resources["reportkit_title"] = _marker(documents[0]).get("title", "")
         resources["reportkit_author"] = _marker(documents[0]).get("agency", "")
         resources["reportkit_version"] = __version__
-        resources["reportkit_fonts"] = ""
-        if self.embed_fonts:
-            from .fonts import embedded_css
+        from .fonts import embedded_css
 
-            nb = copy.deepcopy(nb)
-            for output in document_outputs(nb):
-                output["data"]["text/html"] = _inline_charts(output["data"]["text/html"])
-            resources["reportkit_fonts"] = embedded_css()
+        nb = copy.deepcopy(nb)
+        for output in document_outputs(nb):
+            output["data"]["text/html"] = _inline_charts(output["data"]["text/html"])
+        resources["reportkit_fonts"] = embedded_css()
         return super().from_notebook_node(nb, resources, **kw)
 
 
-class ReportkitPDFExporter(ReportkitHTMLExporter):
-    """The document of an executed reportkit notebook as an A4 PDF, laid out by WeasyPrint."""
+class ReportkitPDFExporter(Exporter):
+    """The document of an executed reportkit notebook as an A4 PDF/A-2a and PDF/UA-1 file,
+    typeset by Typst from the document's tree (:mod:`reportkit.document.typst`)."""
 
     export_from_notebook = "reportkit PDF"
     output_mimetype = "application/pdf"
-    embed_fonts = False
 
     @default("file_extension")
     def _file_extension_default(self) -> str:
         return ".pdf"
 
     def from_notebook_node(self, nb, resources: dict[str, Any] | None = None, **kw):
-        html, resources = super().from_notebook_node(nb, resources, **kw)
+        from .document.typst import render_pdf
+
+        nb, resources = super().from_notebook_node(nb, resources, **kw)
+        document = notebook_document(nb, resources)
         resources["output_extension"] = ".pdf"
-        return render_pdf(html), resources
+        return render_pdf(document), resources
 
 
 class ReportkitDocxExporter(Exporter):
-    """The document of an executed reportkit notebook as a Word file (.docx) on A4.
-
-    Laid out from the document's HTML by :func:`reportkit.word.write_docx`, with the PNG
-    copies of its charts that the document carries.
-    """
+    """The document of an executed reportkit notebook as a Word file (.docx) on A4, written
+    from the document's tree (:mod:`reportkit.document.docx`), with the PNG copies of its
+    charts that the tree carries."""
 
     export_from_notebook = "reportkit Word"
     output_mimetype = DOCX_MIMETYPE
@@ -118,20 +116,12 @@ class ReportkitDocxExporter(Exporter):
         return ".docx"
 
     def from_notebook_node(self, nb, resources: dict[str, Any] | None = None, **kw):
+        from .document.docx import render_docx
+
         nb, resources = super().from_notebook_node(nb, resources, **kw)
-        documents = document_outputs(nb, resources)
-        articles = [
-            (
-                output["data"]["text/html"],
-                {
-                    name: base64.b64decode(png)
-                    for name, png in output["data"].get(RASTERS_MIMETYPE, {}).items()
-                },
-            )
-            for output in documents
-        ]
+        document = notebook_document(nb, resources)
         resources["output_extension"] = ".docx"
-        return write_docx(articles, title=_marker(documents[0]).get("title", "")), resources
+        return render_docx(document), resources
 
 
 _SVG_IMAGE = re.compile(r'<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"(?: alt="([^"]*)")?[^>]*>')
@@ -177,89 +167,27 @@ def _marker(output) -> dict[str, Any]:
     return metadata.get("text/html", {}).get("reportkit") or metadata.get("reportkit") or {}
 
 
-#: Documents are built offline: images come inline as ``data:`` URLs, or from local files.
-OFFLINE_PROTOCOLS = ("data", "file")
+def notebook_document(nb, resources: dict[str, Any] | None = None) -> Document:
+    """The document tree an executed notebook shows (the trees of several documents, one
+    after the other, as one document titled by the first).
 
-
-def _offline_fetcher(weasyprint):
-    """A URL fetcher that refuses the network, for WeasyPrint's old and new fetcher APIs."""
-    urls = weasyprint.urls
-    if hasattr(urls, "URLFetcher"):  # WeasyPrint 66 and later
-        return urls.URLFetcher(allowed_protocols=OFFLINE_PROTOCOLS)
-
-    def fetch(url: str, *args, **kwargs):
-        if url.split(":", 1)[0].lower() in OFFLINE_PROTOCOLS:
-            return urls.default_url_fetcher(url, *args, **kwargs)
-        raise ValueError(
-            _("reportkit does not fetch {url}: documents are built offline").format(url=repr(url))
+    Raises :class:`ReportkitError` when there is none: the notebook has not been run, or was
+    run before the document model (its outputs carry HTML only).
+    """
+    trees = [
+        from_data(output["data"][DOCUMENT_MIMETYPE])
+        for output in document_outputs(nb, resources)
+        if DOCUMENT_MIMETYPE in output.get("data", {})
+    ]
+    if not trees:
+        name = (resources or {}).get("metadata", {}).get("name") or _("the notebook")
+        raise ReportkitError(
+            _("{name}: its document was made by an older reportkit; run the notebook again").format(name=name)
         )
-
-    return fetch
-
-
-#: The archival profile of every PDF reportkit writes: PDF/A-2u (PDF/A-2b plus text that
-#: maps to Unicode); PDF/A-2 allows the transparency of the signature and seal images.
-PDF_VARIANT = "pdf/a-2u"
-
-#: PDF/A forbids image interpolation, which WeasyPrint asks for on ``image-rendering: auto``.
-_ARCHIVAL_CSS = "img { image-rendering: crisp-edges; }"
-
-
-def render_pdf(html: str) -> bytes:
-    """Lay out ``html`` on A4 pages with WeasyPrint and return the bytes of a PDF/A-2u file.
-
-    Fonts are embedded (subsets of the shipped face, :mod:`reportkit.fonts`), colours are
-    sRGB under an sRGB output intent, and the XMP metadata carries the title (the document's
-    ``<title>``: its summary line), the author (``<meta name="author">``: the agency), the
-    language (``<html lang>``) and the ``pdfaid`` part and conformance.
-    """
-    from .fonts import weasyprint_stylesheet
-
-    weasyprint = _import_weasyprint()
-    fonts, font_config = weasyprint_stylesheet(weasyprint)
-    document = weasyprint.HTML(string=html, url_fetcher=_offline_fetcher(weasyprint)).render(
-        stylesheets=[fonts, weasyprint.CSS(string=_ARCHIVAL_CSS)], font_config=font_config
-    )
-    document.metadata = _with_xmp_language(document.metadata)
-    document.metadata.generator = f"reportkit {__version__}"
-    return document.write_pdf(pdf_variant=PDF_VARIANT) or b""
-
-
-def _with_xmp_language(metadata):
-    """``metadata`` that also writes ``dc:language`` into the XMP packet.
-
-    WeasyPrint writes the language into the catalog's ``/Lang`` only; an archive reads the XMP.
-    """
-    from xml.etree.ElementTree import SubElement, fromstring, tostring
-
-    rdf_ns, dc_ns = "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://purl.org/dc/elements/1.1/"
-
-    class ArchivalMetadata(type(metadata)):
-        def generate_rdf_metadata(self, *args, **kwargs):
-            rdf = fromstring(super().generate_rdf_metadata(*args, **kwargs))
-            if self.lang:
-                description = SubElement(rdf, f"{{{rdf_ns}}}Description", {f"{{{rdf_ns}}}about": ""})
-                bag = SubElement(SubElement(description, f"{{{dc_ns}}}language"), f"{{{rdf_ns}}}Bag")
-                SubElement(bag, f"{{{rdf_ns}}}li").text = self.lang
-            return tostring(rdf, encoding="utf-8")
-
-    archival = ArchivalMetadata()
-    archival.__dict__.update(metadata.__dict__)
-    return archival
-
-
-def _import_weasyprint():
-    try:
-        import weasyprint
-    except OSError as error:  # cffi cannot find Pango's shared libraries
-        raise SystemDependencyError(
-            _(
-                "WeasyPrint needs the Pango library to make PDFs; install it with "
-                "'apt-get install libpango-1.0-0 libpangoft2-1.0-0' (Debian/Ubuntu). "
-                "Import failed with: {error}"
-            ).format(error=error)
-        ) from None
-    return weasyprint
+    first = trees[0]
+    if len(trees) == 1:
+        return first
+    return dataclasses.replace(first, parts=tuple(part for tree in trees for part in tree.parts))
 
 
 def document_figures(nb) -> dict[str, Any]:

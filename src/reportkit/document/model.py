@@ -21,10 +21,12 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal, Union
 
 __all__ = [
     "DOCUMENT_MIMETYPE",
+    "FIGURES_MIMETYPE",
     "AppendixHeading",
     "Block",
     "Cell",
@@ -54,6 +56,9 @@ __all__ = [
 
 #: MIME type of a document's tree in a notebook's output (:func:`to_data`).
 DOCUMENT_MIMETYPE = "application/vnd.reportkit.document+json"
+
+#: MIME type of the figures a document carries, read back into ``figures.json``.
+FIGURES_MIMETYPE = "application/vnd.reportkit.figures+json"
 
 #: How a cell's text sits: left (text), ``center``, or ``number`` (right, never broken).
 Align = Literal["left", "center", "number", "evidence"]
@@ -310,6 +315,31 @@ class Document:
         """The charts, in order."""
         return [block for block in self.blocks() if isinstance(block, Chart)]
 
+    @cached_property
+    def html(self) -> str:
+        """The HTML view (:func:`reportkit.document.html.render_html`)."""
+        from .html import render_html
+
+        return render_html(self)
+
+    @property
+    def rasters(self) -> dict[str, bytes]:
+        """The PNG copies of the charts by raster id (for Word)."""
+        return {chart.raster_id: chart.png for chart in self.charts() if chart.png}
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """How a notebook shows it (the HTML view) and files it: the tree under
+        :data:`DOCUMENT_MIMETYPE`, for the PDF and Word exporters, and the figures under
+        :data:`FIGURES_MIMETYPE`, for ``figures.json``."""
+        data = {
+            "text/html": self.html,
+            "text/plain": f"<{self.kind}: {self.title}>",
+            FIGURES_MIMETYPE: {self.kind: dict(self.figures)},
+            DOCUMENT_MIMETYPE: to_data(self),
+        }
+        marker = {"reportkit": {"document": self.kind, "title": self.title, "agency": self.agency}}
+        return data, {"text/html": marker, FIGURES_MIMETYPE: marker, DOCUMENT_MIMETYPE: marker}
+
 
 # --- JSON ------------------------------------------------------------------------------------
 
@@ -365,10 +395,7 @@ def from_data(data: Any) -> Any:
             values = {key: value for key, value in data.items() if key != "type"}
             kept = {"figures", "info"} if cls is Document else set()
             return cls(
-                **{
-                    key: (_plain(value) if key in kept else from_data(value))
-                    for key, value in values.items()
-                }
+                **{key: (_plain(value) if key in kept else from_data(value)) for key, value in values.items()}
             )
         if set(data) == {"base64"}:
             return base64.b64decode(data["base64"])

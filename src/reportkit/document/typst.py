@@ -172,9 +172,9 @@ def _with_destinations(pdf: bytes, marks: dict[str, tuple[int, float, float]]) -
     for name, (page_number, x, y) in marks.items():
         page = reader.pages[page_number - 1]
         top = float(page.mediabox.top) - y
-        destinations[name] = ArrayObject(
-            [page.indirect_reference, NameObject("/XYZ"), FloatObject(round(x, 3)), FloatObject(round(top, 3)), NullObject()]
-        )
+        left, top = FloatObject(round(x, 3)), FloatObject(round(top, 3))
+        at = [page.indirect_reference, NameObject("/XYZ"), left, top, NullObject()]
+        destinations[name] = ArrayObject(at)
     dests = DictionaryObject(
         {
             NameObject("/Names"): ArrayObject(

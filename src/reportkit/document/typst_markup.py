@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from importlib.resources import files
 
+from ..fonts import FAMILY
 from .model import (
     AppendixHeading,
     Block,
@@ -37,9 +38,9 @@ from .model import (
 
 __all__ = ["TypstSource", "to_typst", "typst_source"]
 
-#: The family the charts' SVG names first (:data:`reportkit.fonts.FAMILY`), and the name the
-#: shipped face has for Typst, which reads it from the font files.
-_SVG_FAMILY, _TYPST_FAMILY = "reportkit Serif", "Liberation Serif"
+#: The name the shipped face has for Typst, which reads it from the font files; the charts'
+#: SVG names it :data:`reportkit.fonts.FAMILY`, as the HTML page declares it.
+_TYPST_FAMILY = "Liberation Serif"
 
 #: A word with inner hyphens ("chính-Viễn", "Thể thao-Du lịch" has none): kept on one line,
 #: as the HTML page keeps it.
@@ -96,11 +97,15 @@ def _plain(text: str) -> str:
     pieces = _HYPHENATED.split(text)
     if len(pieces) == 1:
         return _string(text)
-    return "[" + "".join(
-        f"#rk-nobr({_string(piece)})" if index % 2 else f"#{_string(piece)}"
-        for index, piece in enumerate(pieces)
-        if piece
-    ) + "]"
+    return (
+        "["
+        + "".join(
+            f"#rk-nobr({_string(piece)})" if index % 2 else f"#{_string(piece)}"
+            for index, piece in enumerate(pieces)
+            if piece
+        )
+        + "]"
+    )
 
 
 def _text(runs: Text | str) -> str:
@@ -167,9 +172,9 @@ class _Writer:
         return f"rk-heading({block.level}, {_string(block.label)}, {_text(block.text)})"
 
     def _table(self, block: Table) -> str:
-        columns = [f"{column.width:g}%" if column.width is not None else "1fr" for column in block.columns]
+        columns = [f"{column.width:g}%" if column.width is not None else "auto" for column in block.columns]
         rows = [_array(_cells(block.columns, row)) for row in block.rows]
-        total = _array(_cells(block.columns, block.total, bold=True)) if block.total else "none"
+        total = _array(_cells(block.columns, block.total)) if block.total else "none"
         labels = [_string(column.label) for column in block.columns]
         return (
             f"rk-table(columns: {_array(columns)}, labels: {_array(labels)}, "
@@ -180,14 +185,15 @@ class _Writer:
         return f"rk-unit-note({_string(block.unit)})"
 
     def _chart(self, block: Chart) -> str:
-        svg = block.svg.replace(_SVG_FAMILY, _TYPST_FAMILY)
+        svg = block.svg.replace(FAMILY, _TYPST_FAMILY)
         return f"rk-chart({self._file('chart', 'svg', svg.encode('utf-8'))}, {_string(block.title)})"
 
     def _photos(self, block: Photos) -> str:
         photos = []
         for photo in block.items:
             video = f", video: {_string(photo.video)}" if photo.video else ""
-            photos.append(f"rk-photo({self._file('photo', 'jpg', photo.jpeg)}, {_string(photo.caption)}{video})")
+            jpeg = self._file("photo", "jpg", photo.jpeg)
+            photos.append(f"rk-photo({jpeg}, {_string(photo.caption)}{video})")
         return f"rk-photos({', '.join(photos)})"
 
     def _appendixheading(self, block: AppendixHeading) -> str:
@@ -212,10 +218,10 @@ class _Writer:
         return "pagebreak()"
 
 
-def _cells(columns: tuple[Column, ...], cells: tuple[Cell, ...], bold: bool = False) -> list[str]:
-    """A row's cells as template calls, each sitting as it says or as its column."""
-    bold_arg = ", bold: true" if bold else ""
+def _cells(columns: tuple[Column, ...], cells: tuple[Cell, ...]) -> list[str]:
+    """A row's cells as ``(text, how)``, each sitting as it says or as its column. A cell's
+    text may break after any hyphen, as on the HTML page."""
     return [
-        f"rk-cell({_plain(cell.text)}, {_string(cell.align or column.align)}{bold_arg})"
+        f"({_string(cell.text)}, {_string(cell.align or column.align)})"
         for column, cell in zip(columns, cells, strict=True)
     ]

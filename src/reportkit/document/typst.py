@@ -43,8 +43,6 @@ SIGNATURE_MARKS = ("rk-sign-space", "rk-sign-space-end", "rk-signer-name")
 #: A document without a date of its own (no header) is dated here, as reproducible builds
 #: date what has no date.
 _UNDATED = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
-#: Vietnam's time (UTC+7), in which a date of issue is given.
-_VIETNAM = dt.timezone(dt.timedelta(hours=7))
 
 
 @cache
@@ -84,7 +82,8 @@ def render_pdf(document: Document) -> bytes:
 
 def issue_time(document: Document) -> dt.datetime:
     """When ``document`` was issued, as far as its header says: ``Phú Yên, ngày 07 tháng 5 năm
-    2021`` is 7 May 2021; a blank day or month is the 1st; no header, 1 January 1980."""
+    2021`` is 7 May 2021 (midnight UTC, so the date reads the same wherever the PDF is opened);
+    a blank day or month is the 1st; no header, 1 January 1980."""
     header = next((block for block in document.blocks() if isinstance(block, Header)), None)
     found = re.search(r"năm\s+(\d{4})", header.place_date) if header else None
     if found is None:
@@ -96,10 +95,10 @@ def issue_time(document: Document) -> dt.datetime:
             int(found.group(1)),
             int(month.group(1)) if month else 1,
             int(day.group(1)) if day else 1,
-            tzinfo=_VIETNAM,
+            tzinfo=dt.UTC,
         )
     except ValueError:  # a date that does not exist, as typed
-        return dt.datetime(int(found.group(1)), 1, 1, tzinfo=_VIETNAM)
+        return dt.datetime(int(found.group(1)), 1, 1, tzinfo=dt.UTC)
 
 
 def _positions(compiler) -> dict[str, tuple[int, float, float]]:

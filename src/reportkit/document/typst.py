@@ -28,10 +28,19 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
+from ..exceptions import ReportkitError
+from ..i18n import _
 from .model import Document, Header
 from .typst_markup import to_typst, typst_source
 
-__all__ = ["PDF_STANDARDS", "SIGNATURE_MARKS", "render_pdf", "signature_marks", "to_typst"]
+__all__ = [
+    "PDF_STANDARDS",
+    "SIGNATURE_MARKS",
+    "MissingGlyphError",
+    "render_pdf",
+    "signature_marks",
+    "to_typst",
+]
 
 #: The archival and accessible profiles every PDF claims (and Typst checks while writing).
 PDF_STANDARDS = ["a-2a", "ua-1"]
@@ -43,6 +52,25 @@ SIGNATURE_MARKS = ("rk-sign-space", "rk-sign-space-end", "rk-signer-name")
 #: A document without a date of its own (no header) is dated here, as reproducible builds
 #: date what has no date.
 _UNDATED = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
+
+
+class MissingGlyphError(ReportkitError):
+    """The document's text has a character the shipped face lacks (``text``: Typst's piece of
+    text holding it). PDF/A forbids showing a missing glyph, and no other face is used."""
+
+    def __init__(self, text: str):
+        from ..fonts import NAME
+
+        self.text = text
+        super().__init__(
+            _(
+                "the document's text holds characters its typeface ({face}) does not have, in "
+                "\"{text}\"; replace them in the campaign's files or the data"
+            ).format(face=NAME, text=text)
+        )
+
+
+_MISSING_GLYPH = re.compile(r"the text `\"(.*)\"` could not be displayed with font")
 
 
 @cache
@@ -63,7 +91,8 @@ def _fonts():
 def render_pdf(document: Document) -> bytes:
     """``document`` as the bytes of an A4 PDF/A-2a and PDF/UA-1 file.
 
-    Raises ``typst.TypstError`` when Typst cannot set it (a bug of reportkit's, not of a
+    Raises :class:`MissingGlyphError` for a character the shipped face lacks, and
+    ``typst.TypstError`` for anything else Typst cannot set (a bug of reportkit's, not of a
     campaign: every text reaches Typst as a string).
     """
     import typst
@@ -75,7 +104,13 @@ def render_pdf(document: Document) -> bytes:
         for name, data in source.files.items():
             (root / name).write_bytes(data)
         compiler = typst.Compiler(str(root / "main.typ"), root=str(root), font_paths=_fonts())
-        pdf = compiler.compile(format="pdf", pdf_standards=PDF_STANDARDS, timestamp=issue_time(document))
+        try:
+            pdf = compiler.compile(format="pdf", pdf_standards=PDF_STANDARDS, timestamp=issue_time(document))
+        except typst.TypstError as error:
+            missing = _MISSING_GLYPH.search(str(error))
+            if missing:
+                raise MissingGlyphError(missing.group(1)) from None
+            raise
         marks = _positions(compiler)
     return _with_destinations(pdf, marks) if marks else pdf
 

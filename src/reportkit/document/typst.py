@@ -65,7 +65,7 @@ class MissingGlyphError(ReportkitError):
         super().__init__(
             _(
                 "the document's text holds characters its typeface ({face}) does not have, in "
-                "\"{text}\"; replace them in the campaign's files or the data"
+                '"{text}"; replace them in the campaign\'s files or the data'
             ).format(face=NAME, text=text)
         )
 

@@ -228,3 +228,11 @@ def test_the_closing_stays_with_the_signature_and_the_space_is_marked(pdf: Path)
 def test_photos_two_to_a_row_with_their_captions(pdf: Path):
     text = " ".join(_pages(pdf))
     assert "Ảnh một Khung hình Video clip.mp4, thời lượng 0:12" in text
+
+
+def test_a_document_without_a_title_takes_its_summary_line_as_the_pdf_title():
+    document = _document(rows=2)
+    untitled = m.Document("notice", "", document.parts, agency="")
+    assert PdfReader(io.BytesIO(render_pdf(untitled))).metadata.title == "Tổ chức tuyên truyền năm 2021"
+    bare = m.Document("notice", "", (m.Part((m.Paragraph(m.inline("Xin chào")),)),))
+    assert PdfReader(io.BytesIO(render_pdf(bare))).metadata.title == "notice"

@@ -34,6 +34,7 @@ from .model import (
     Text,
     Title,
     UnitNote,
+    plain,
 )
 
 __all__ = ["TypstSource", "to_typst", "typst_source"]
@@ -74,13 +75,24 @@ def typst_source(document: Document) -> TypstSource:
     lines = [
         template(),
         "// --- the document " + "-" * 74,
-        f"#show: rk-document.with(title: {_string(document.title)}, author: {_string(document.agency)})",
+        f"#show: rk-document.with(title: {_string(_title(document))}, author: {_string(document.agency)})",
     ]
     for index, part in enumerate(document.parts):
         if index:
             lines.append("#rk-part()")
         lines.extend("#" + writer.block(block) for block in part.blocks)
     return TypstSource("\n".join(lines) + "\n", writer.files)
+
+
+def _title(document: Document) -> str:
+    """The PDF's title, which PDF/UA requires: the document's, else its summary line, its type
+    or its kind."""
+    if document.title.strip():
+        return document.title
+    title = next((block for block in document.blocks() if isinstance(block, Title)), None)
+    if title is not None:
+        return plain(title.summary).strip() or title.doc_type
+    return document.kind
 
 
 # --- text ------------------------------------------------------------------------------------

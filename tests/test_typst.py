@@ -236,3 +236,21 @@ def test_a_document_without_a_title_takes_its_summary_line_as_the_pdf_title():
     assert PdfReader(io.BytesIO(render_pdf(untitled))).metadata.title == "Tổ chức tuyên truyền năm 2021"
     bare = m.Document("notice", "", (m.Part((m.Paragraph(m.inline("Xin chào")),)),))
     assert PdfReader(io.BytesIO(render_pdf(bare))).metadata.title == "notice"
+
+
+def test_evidence_wider_than_its_cell_breaks_after_hyphens_then_anywhere(tmp_path: Path):
+    require_program("pdftotext")
+    names = ("IMG_20210517_093012_anh_chup.jpg", "trang-tin-so.png", "https://example.org/tin-tuc/bai-viet")
+    columns = (m.Column("STT", 10, "center"), m.Column("Minh chứng", 15, "evidence"), m.Column("Ghi chú"))
+    rows = tuple((m.Cell(str(i)), m.Cell(name), m.Cell("x")) for i, name in enumerate(names, start=1))
+    path = tmp_path / "evidence.pdf"
+    table = m.Table(columns, rows, style="activities")
+    path.write_bytes(render_pdf(m.Document("x", "t", (m.Part((table,)),))))
+    boxes = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True)
+    words = re.findall(r'xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]+)<', boxes.stdout)
+    left, right = 85.04 + 0.10 * 467.72, 85.04 + 0.25 * 467.72  # the column, within the margins
+    pieces = [(float(x0), float(x1), word) for x0, x1, word in words if left < float(x0) < right]
+    assert pieces and all(x1 <= right for _x0, x1, _word in pieces)
+    words = [word for _x0, _x1, word in pieces if word not in ("Minh", "chứng")]
+    assert words[words.index("trang-tin-") + 1] == "so.png"  # after its hyphen, not anywhere
+    assert "".join(words) == "".join(names)

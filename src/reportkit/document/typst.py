@@ -98,7 +98,9 @@ def render_pdf(document: Document) -> bytes:
     import typst
 
     source = typst_source(document)
-    with tempfile.TemporaryDirectory(prefix="reportkit-typst-") as folder:
+    # Windows cannot delete a file another handle still holds: a leftover temporary folder is
+    # no reason to fail a build.
+    with tempfile.TemporaryDirectory(prefix="reportkit-typst-", ignore_cleanup_errors=True) as folder:
         root = Path(folder)
         (root / "main.typ").write_text(source.main, encoding="utf-8")
         for name, data in source.files.items():
@@ -112,6 +114,7 @@ def render_pdf(document: Document) -> bytes:
                 raise MissingGlyphError(missing.group(1)) from None
             raise
         marks = _positions(compiler)
+        del compiler  # its files are read: let it go before the folder is removed
     return _with_destinations(pdf, marks) if marks else pdf
 
 

@@ -190,7 +190,7 @@ def test_headings_tables_and_figures_are_tagged_with_alternative_text(pdf: Path)
     assert {"/H2", "/H3", "/Table", "/THead", "/TH", "/TD"} <= set(kinds)
     assert kinds.count("/TH") == 3  # the header row once, though it repeats on every page
     alts = [str(node.get("/Alt")) for node in nodes if node["/S"] == "/Figure"]
-    assert alts == ["Biểu đồ thử", "Ảnh một", "Khung hình"]
+    assert alts == ["Biểu đồ thử", "Ảnh một", "Khung hình. Video clip.mp4, thời lượng 0:12"]
 
 
 def test_page_numbers_from_page_2_and_each_appendix_numbered_anew(pdf: Path):

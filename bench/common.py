@@ -38,7 +38,7 @@ def machine() -> dict[str, str]:
         "reportkit",
         "papermill",
         "nbconvert",
-        "weasyprint",
+        "typst",
         "python-docx",
         "pandas",
         "pyarrow",

@@ -536,7 +536,7 @@ def _record(campaign, document, params, fingerprint, staging, names, timings, ex
             "reportkit": __version__,
             "papermill": papermill.__version__,
             "nbconvert": nbconvert.__version__,
-            **{name: _version(name) for name in ("weasyprint", "python-docx")},
+            **{name: _version(name) for name in ("typst", "python-docx")},
             "python": sys.version.split()[0],
         },
         "seconds": {step: round(seconds, 3) for step, seconds in timings.items()},

@@ -9,8 +9,8 @@ every machine, including one with no fonts but DejaVu.
 The stylesheets name the face :data:`FAMILY` first and Times New Roman and its twins after
 it. Where that name is declared the shipped face is used:
 
-- the PDF: :func:`weasyprint_stylesheet` declares it from the font files, for the body and
-  for the charts' SVG text alike;
+- the PDF: Typst reads the font files themselves (its name for the face is its own, Liberation
+  Serif), for the body and the charts' SVG text alike (:mod:`reportkit.document.typst`);
 - the HTML page: :func:`embedded_css` declares it from ``data:`` URLs of web copies holding
   the letters Vietnamese documents use (about 50 kB a face), so a browser shows the same
   face offline;
@@ -33,7 +33,6 @@ __all__ = [
     "embedded_css",
     "face_file",
     "faces",
-    "weasyprint_stylesheet",
     "weight_number",
 ]
 
@@ -84,18 +83,6 @@ def _font_face(face: Face, src: str) -> str:
         f'@font-face {{ font-family: "{FAMILY}"; font-weight: {face.weight}; '
         f"font-style: {face.style}; src: {src}; }}"
     )
-
-
-def weasyprint_stylesheet(weasyprint):
-    """A WeasyPrint stylesheet declaring :data:`FAMILY` from the font files, and its font config.
-
-    Pass both to ``HTML.render(stylesheets=[sheet], font_config=config)``.
-    """
-    from weasyprint.text.fonts import FontConfiguration
-
-    config = FontConfiguration()
-    rules = "\n".join(_font_face(face, f'url("{face_file(face).as_uri()}")') for face in FACES)
-    return weasyprint.CSS(string=rules, font_config=config), config
 
 
 @cache

@@ -6,10 +6,10 @@ the document is issued. Appendix I places their images: the signer's (blue, tran
 centred in the space between the signing authority (``GIÁM ĐỐC``) and the signer's name, the
 agency's seal (red, transparent PNG) over about the left third of the signer's image.
 
-The space is found in the PDF itself: the document template gives the signature block's
-elements ids, WeasyPrint writes every id as a named destination with its page and position,
-and :func:`signature_space` reads them back. Nothing here assumes where on the page the block
-falls.
+The space is found in the PDF itself: the PDF renderer (:mod:`reportkit.document.typst`)
+marks the signature block's corners and writes each mark as a named destination with its page
+and position, and :func:`signature_space` reads them back. Nothing here assumes where on the
+page the block falls.
 
 Signatures are PAdES made by pyHanko, each one an incremental update, so an earlier signature
 stays valid. RSA keys sign with RSASSA-PSS and SHA-256 (PKCS#1 v2.1), as public summaries of
@@ -58,7 +58,7 @@ SCHEMES = ("pss", "pkcs1v15")
 LEVELS = ("b-b", "b-t", "b-lt", "b-lta")
 #: The signature field each role fills; :func:`verify_pdf` reads the role back from it.
 FIELD_NAMES = {"signer": "Signer", "agency": "Agency"}
-#: Named destinations the document template writes (see templates/document/_macros.html.j2).
+#: Named destinations the PDF renderer writes (see templates/typst/reportkit.typ).
 SPACE_TOP, SPACE_RIGHT, NAME_TOP = "rk-sign-space", "rk-sign-space-end", "rk-signer-name"
 
 _MM = 72 / 25.4

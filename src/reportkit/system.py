@@ -1,8 +1,9 @@
-"""Check what PDF output needs from the system, with a message saying what to install.
+"""Check what PDF output needs, with a message saying what to do when something is missing.
 
-The PDF needs Pango (WeasyPrint lays text out with it); the typeface is shipped inside
-reportkit (:mod:`reportkit.fonts`), so a machine needs no fonts of its own. ``python -m
-reportkit.system`` prints what it found; the set-up (``make run``) calls it after installing.
+The PDF is set by Typst (the ``typst`` wheel: its engine is compiled in, no system library)
+in the typeface shipped inside reportkit (:mod:`reportkit.fonts`), so a machine needs neither
+system libraries nor fonts of its own. ``python -m reportkit.system`` prints what it found;
+the set-up (``make run``) calls it after installing.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import sys
 from .exceptions import SystemDependencyError
 from .i18n import _
 
-__all__ = ["check_pdf_dependencies", "document_face"]
+__all__ = ["check_pdf_dependencies", "document_face", "pdf_engine"]
 
 
 def document_face() -> str:
@@ -29,28 +30,42 @@ def document_face() -> str:
     return NAME
 
 
+def pdf_engine() -> str:
+    """The engine that sets the PDF and its version (``Typst 0.15.2``)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        import typst  # noqa: F401 (its compiled engine must load)
+
+        return f"Typst {version('typst')}"
+    except (ImportError, PackageNotFoundError) as error:
+        raise SystemDependencyError(
+            _(
+                "the PDF engine Typst is missing or broken ({error}); reinstall reportkit "
+                "(pip install --force-reinstall typst)"
+            ).format(error=error)
+        ) from None
+
+
 def check_pdf_dependencies() -> str:
-    """Raise :class:`SystemDependencyError` unless Pango and the document face are there.
-
-    Returns the face the documents are set in.
-    """
-    from .export import _import_weasyprint
-
-    _import_weasyprint()
+    """Raise :class:`SystemDependencyError` unless the PDF engine and the document face are
+    there. Returns the face the documents are set in."""
+    pdf_engine()
     return document_face()
 
 
 def main() -> int:
     try:
-        face = check_pdf_dependencies()
+        engine = pdf_engine()
+        face = document_face()
     except SystemDependencyError as error:
         print(_("reportkit: {error}").format(error=error), file=sys.stderr)
         return 1
     print(
         _(
-            "reportkit: PDF output ready; documents are set in {face}, shipped with reportkit "
-            "(the widths of Times New Roman, so lines break as in Word)"
-        ).format(face=face)
+            "reportkit: PDF output ready ({engine}, no system library); documents are set in "
+            "{face}, shipped with reportkit (the widths of Times New Roman, so lines break as in Word)"
+        ).format(engine=engine, face=face)
     )
     return 0
 

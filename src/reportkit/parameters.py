@@ -30,6 +30,7 @@ __all__ = [
     "IsoDate",
     "Parameter",
     "check_parameters",
+    "extract_parameter_help",
     "for_papermill",
     "notebook_parameters",
     "read_params_file",
@@ -70,6 +71,21 @@ def notebook_parameters(notebook: Path) -> dict[str, Parameter]:
                 if m
             }
     raise ReportkitError(_("{notebook}: no cell tagged 'parameters'").format(notebook=notebook))
+
+
+def extract_parameter_help(fileobj, keywords, comment_tags, options):
+    """Babel extractor: the help comments of a notebook's ``parameters`` cell (see babel.cfg).
+
+    ``reportkit params`` prints them translated, so they belong in the catalog.
+    """
+    nb = json.load(fileobj)
+    for index, cell in enumerate(nb.get("cells", [])):
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            for line in source.splitlines():
+                match = _LINE.match(line.strip())
+                if match and match["help"]:
+                    yield index + 1, None, match["help"].strip(), [f"parameter {match['name']}"]
 
 
 def read_params_file(path: str | Path) -> dict[str, Any]:

@@ -162,7 +162,7 @@ def test_two_builds_at_once_end_with_complete_consistent_outputs(campaign, tmp_p
         results = list(pool.map(lambda _: reportkit(*args), range(2)))
     assert [r.returncode for r in results] == [0, 0], [r.stderr for r in results]
     folder = out / "results-2022"
-    from reportkit.documents import RESERVED  # schema_version, campaign: not documents
+    from reportkit.outputs import RESERVED  # schema_version, campaign: not documents
 
     for doc, record in manifest(out).items():
         if doc in RESERVED:

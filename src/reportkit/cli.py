@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from .exceptions import ReportkitError
-from .execute import FORMATS  # light: execute imports its heavy libraries late
 from .i18n import LANGUAGES, N_, _, ngettext, set_language, translate_argparse
+from .outputs import FORMATS  # light: imports nothing heavy
 
 __all__ = ["main"]
 
@@ -542,24 +542,16 @@ def _batch(args: argparse.Namespace) -> int:
         scheduler_file=args.scheduler_file,
         retries=args.retries,
     )
-    failed = {v: o for v, o in outcomes.items() if o.startswith("error")}
+    failed = [outcome for outcome in outcomes.values() if not outcome.ok]
     if not args.quiet or failed:
-        for variant, outcome in outcomes.items():
-            failing = outcome.startswith("error")
-            print(_batch_line(variant, outcome), file=sys.stderr if failing else sys.stdout)
+        for outcome in outcomes.values():
+            print(outcome.line(), file=sys.stdout if outcome.ok else sys.stderr)
     return 1 if failed else 0
-
-
-def _batch_line(variant: str, outcome: str) -> str:
-    """One run's line: ``outcome`` is ``built``, ``reused`` or ``error: <message>`` (from run_batch)."""
-    if outcome.startswith("error: "):
-        return _("{variant}: error: {message}").format(variant=variant, message=outcome[len("error: ") :])
-    words = {"built": _("built"), "reused": _("reused")}.get(outcome, outcome)
-    return _("{variant}: {outcome}").format(variant=variant, outcome=words)
 
 
 def _sign(args: argparse.Namespace) -> int:
     from .i18n import _
+    from .outputs import check_signable
     from .signing import KeySource, sign_pdf
 
     if args.pkcs11_lib and not (args.token and args.key):
@@ -571,6 +563,7 @@ def _sign(args: argparse.Namespace) -> int:
         key=args.key,
         pass_env=args.pass_env,
     )
+    check_signable(args.pdf)  # a PDF left by an earlier build, or built from changed inputs
     signed = sign_pdf(args.pdf, args.role, key, output=args.output, image=args.image, tsa=args.tsa)
     print(
         _("{output}: signed as {role} (field {field}, {level})").format(

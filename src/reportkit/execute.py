@@ -35,26 +35,27 @@ from typing import Any
 from . import __version__
 from .exceptions import ExecutionError, ParameterError, ReportkitError
 from .i18n import _
+from .outputs import (
+    CAMPAIGN_FOLDER_KEY,
+    FIGURES_FILE,
+    FIGURES_SCHEMA,
+    FORMATS,
+    MANIFEST_FILE,
+    MANIFEST_SCHEMA,
+    NOTEBOOK_KEY,
+    NOTEBOOKS_KEY,
+    PATTERNS_KEY,
+    SCHEMA_KEY,
+    WORK_DIR,
+    documents_of,
+    set_aside,
+    superseded,
+)
+from .outputs import read_json as _read_json
+from .outputs import sha256 as _sha256
+from .outputs import write_json as _write_json
 
-__all__ = [
-    "FIGURES_SCHEMA",
-    "FORMATS",
-    "MANIFEST_SCHEMA",
-    "BuildResult",
-    "build",
-]
-
-#: Formats besides the executed notebook: the page, the PDF to sign, the Word copy to edit.
-FORMATS = ("html", "pdf", "docx")
-
-FIGURES_FILE = "figures.json"
-MANIFEST_FILE = "manifest.json"
-#: Versions of the two files' layout (data/README.md, "Outputs"): a reader such as
-#: :mod:`reportkit.consolidate` refuses a version it does not know.
-FIGURES_SCHEMA = 1
-MANIFEST_SCHEMA = 1
-SCHEMA_KEY = "schema_version"
-WORK_DIR = ".reportkit"  # under --out: staging folders and locks
+__all__ = ["BuildResult", "build"]
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,17 @@ def build(
         stale = [doc for doc in docs if force or not _fresh(target, manifest.get(doc), fingerprints[doc])]
         if stale:
             _build_stale(
-                campaign_dir, stale, documents, fingerprints, to, own, extra, Path(out), target, progress
+                campaign_dir,
+                stale,
+                documents,
+                fingerprints,
+                to,
+                own,
+                extra,
+                Path(out),
+                target,
+                progress,
+                notebooks,
             )
     files = {
         doc: tuple(target / name for name in sorted(_read_json(target / MANIFEST_FILE)[doc]["outputs"]))
@@ -165,7 +176,19 @@ def build(
     )
 
 
-def _build_stale(campaign_dir, docs, documents, fingerprints, to, parameters, extra, out, target, progress):
+def _build_stale(
+    campaign_dir,
+    docs,
+    documents,
+    fingerprints,
+    to,
+    parameters,
+    extra,
+    out,
+    target,
+    progress,
+    notebooks_option,
+):
     from .campaign import CONFIG_FILE, load_campaign
     from .documents import check_needs
     from .parameters import check_parameters, register_date_translator
@@ -234,12 +257,22 @@ def _build_stale(campaign_dir, docs, documents, fingerprints, to, parameters, ex
             records[doc] = _record(
                 campaign, documents[doc], checked[doc], fingerprints[doc], staging, names, timings, extra[doc]
             )
+            if notebooks_option:
+                records[doc][NOTEBOOKS_KEY] = str(Path(notebooks_option).resolve())
         target.mkdir(parents=True, exist_ok=True)
         stamp = {SCHEMA_KEY: FIGURES_SCHEMA, "campaign": _campaign_block(campaign)}
         _write_json(staging / FIGURES_FILE, _read_json(target / FIGURES_FILE) | figures | stamp)
         stamp = {SCHEMA_KEY: MANIFEST_SCHEMA, "campaign": stamp["campaign"]}
-        _write_json(staging / MANIFEST_FILE, _read_json(target / MANIFEST_FILE) | records | stamp)
+        before = _read_json(target / MANIFEST_FILE)
+        _write_json(staging / MANIFEST_FILE, before | records | stamp)
+        # What the rebuilt documents no longer have (a PDF when built --to html this time, a
+        # copy signed from the old PDF) is set aside once the new files are in place.
+        earlier = documents_of(before)
+        obsolete = [
+            n for doc in docs for n in superseded(target, doc, records[doc]["outputs"], earlier.get(doc))
+        ]
         _publish(staging, target)
+        set_aside(target, sorted(set(obsolete)), out)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         steps.close()
@@ -265,15 +298,9 @@ def _skip_slow_imports() -> None:
 
 def _campaign_id(folder: Path) -> str:
     """The campaign's id, read cheaply; anything amiss is left to the full load, which names it."""
-    import yaml
+    from .paths import ID_PATTERN, read_config
 
-    from .paths import ID_PATTERN
-
-    try:
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when there
-        campaign_id = yaml.load((folder / "campaign.yaml").read_text(encoding="utf-8"), Loader=loader)["id"]
-    except Exception:
-        campaign_id = None
+    campaign_id = (read_config(folder) or {}).get("id")
     if isinstance(campaign_id, str) and ID_PATTERN.fullmatch(campaign_id):
         return campaign_id
     from .campaign import load_campaign
@@ -282,10 +309,6 @@ def _campaign_id(folder: Path) -> str:
 
 
 # --- fingerprints: what a document's outputs depend on --------------------------------------
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @cache
@@ -526,7 +549,11 @@ def _record(campaign, document, params, fingerprint, staging, names, timings, ex
             str(p.relative_to(campaign.folder)): _sha256(p) for p in document.campaign_inputs(campaign.folder)
         }
         | {f"notebooks/{document.path.name}": _sha256(document.path)}
-        | {str(path): _sha256(path) for path in extra},
+        | {str(path.resolve()): _sha256(path) for path in extra},
+        # where the inputs are, so that package and sign can tell whether they changed since
+        CAMPAIGN_FOLDER_KEY: str(campaign.folder.resolve()),
+        NOTEBOOK_KEY: str(document.path.resolve()),
+        PATTERNS_KEY: list(document.inputs),
         "versions": {
             "reportkit": __version__,
             "papermill": papermill.__version__,
@@ -554,18 +581,6 @@ def _locked(out: Path, target: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _write_json(path: Path, data: Mapping[str, Any]) -> None:
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
 def _publish(staging: Path, target: Path) -> None:

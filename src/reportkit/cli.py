@@ -152,7 +152,9 @@ def _parser() -> argparse.ArgumentParser:
         help=_("a notebook parameter; repeat for more (values read as YAML)"),
     )
     build.add_argument(
-        "--params-file", metavar=_("FILE.yaml"), help=_("notebook parameters from a YAML mapping")
+        "--params-file",
+        metavar=_("FILE.yaml"),
+        help=_("notebook parameters from a YAML mapping; a document's own under its name (plan:, report:)"),
     )
     _add_notebooks_option(build)
     _add_output_options(build)
@@ -431,13 +433,10 @@ def _show_progress(args: argparse.Namespace) -> bool:
 
 def _build(args: argparse.Namespace) -> int:
     from .execute import build
+    from .parameters import merge_given, read_params_file
 
-    parameters: dict[str, Any] = {}
-    if args.params_file:
-        from .parameters import read_params_file
-
-        parameters |= read_params_file(args.params_file)
-    parameters |= dict(args.parameters)
+    from_file = read_params_file(args.params_file) if args.params_file else {}
+    parameters = merge_given(from_file, dict(args.parameters))
     if args.doc == "all":
         from .documents import default_documents, find_documents
 

@@ -137,7 +137,12 @@ def build(
     documents = {doc: find_document(doc, notebooks) for doc in docs}
     from .parameters import split_parameters
 
-    own = split_parameters({doc: d.path for doc, d in documents.items()}, parameters)
+    known = ()
+    if any(isinstance(value, Mapping) for value in parameters.values()):  # a params file's sections
+        from .documents import find_documents
+
+        known = tuple(find_documents(notebooks))
+    own = split_parameters({doc: d.path for doc, d in documents.items()}, parameters, known)
     extra: dict[str, tuple[Path, ...]] = {}
     for doc in docs:  # inputs from outside the campaign folder, checked before any kernel
         found = documents[doc].checked_inputs(campaign_dir, own[doc])

@@ -91,4 +91,3 @@ def translate_argparse() -> None:
 
     argparse._ = _
     argparse.ngettext = ngettext
-

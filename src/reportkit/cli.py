@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .exceptions import ReportkitError
+from .exceptions import FileSystemError, ReportkitError
 from .i18n import LANGUAGES, N_, _, ngettext, set_language, translate_argparse
 from .outputs import FORMATS  # light: imports nothing heavy
 
@@ -401,13 +401,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         "collect": _collect,
     }
     try:
-        return handlers[args.command](args)
-    except ReportkitError as error:
+        code = handlers[args.command](args)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
+        return code
+    except BrokenPipeError:  # `reportkit … | head`: the reader has all it wants
+        _stdout_to_devnull()
+        return 0
+    except (ReportkitError, OSError) as error:
+        error = error if isinstance(error, ReportkitError) else FileSystemError(error)
         print(_("reportkit: error: {error}").format(error=error), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(_("reportkit: interrupted; earlier outputs are unchanged"), file=sys.stderr)
         return 130
+
+
+def _stdout_to_devnull() -> None:
+    """Point standard output at the null device, so that nothing more is written to a closed pipe."""
+    import contextlib
+    import os
+
+    with contextlib.suppress(OSError, ValueError):  # ValueError: no file descriptor behind stdout
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _lang_argument(argv: Sequence[str]) -> str | None:

@@ -20,9 +20,11 @@ import json
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -209,7 +211,6 @@ def _build_stale(
 
     staging_root = out / WORK_DIR / "staging"
     staging_root.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f"{campaign.id}-", dir=staging_root))
     snapshot = _snapshot(campaign, out) if any("report" in documents[d].needs for d in docs) else None
     steps = _progress(len(docs) * (1 + len(to)), progress)
     steps.set_description(_("executing"))
@@ -217,6 +218,8 @@ def _build_stale(
     # another thread writes their attachments (the report's full activity list); the main
     # thread meanwhile loads the PDF engine, then exports each notebook as it finishes.
     pool = ThreadPoolExecutor(max_workers=max(1, min(len(docs), os.cpu_count() or 1)) + 1)
+    # made just before the block whose end removes it, so that Ctrl-C cannot leave it behind
+    staging = Path(tempfile.mkdtemp(prefix=f"{campaign.id}-", dir=staging_root))
     try:
         attachments = {
             doc: [
@@ -276,8 +279,9 @@ def _build_stale(
         obsolete = [
             n for doc in docs for n in superseded(target, doc, records[doc]["outputs"], earlier.get(doc))
         ]
-        _publish(staging, target)
-        set_aside(target, sorted(set(obsolete)), out)
+        with _uninterrupted():
+            _publish(staging, target)
+            set_aside(target, sorted(set(obsolete)), out)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         steps.close()
@@ -586,6 +590,23 @@ def _locked(out: Path, target: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@contextmanager
+def _uninterrupted() -> Iterator[None]:
+    """Hold Ctrl-C until the block is done: a folder half old, half new is worse than waiting
+    the moment it takes to move a few files. Only the main thread can hold a signal."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: caught.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
 
 
 def _publish(staging: Path, target: Path) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .exceptions import ReportkitError
+from .exceptions import FileSystemError, ReportkitError
 from .i18n import _
 
 __all__ = ["Outcome", "Run", "run_one"]
@@ -79,4 +79,6 @@ def run_one(
         )
     except ReportkitError as error:
         return Outcome.failed(run.variant, str(error))
+    except OSError as error:  # a read-only or full output folder: this run's message, not a traceback
+        return Outcome.failed(run.variant, str(FileSystemError(error)))
     return Outcome(run.variant, ok=True, reused=doc in result.reused, paths=tuple(result.files.get(doc, ())))

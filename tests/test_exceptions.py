@@ -10,6 +10,7 @@ mount and a full disk a small tmpfs, both made inside a private mount namespace
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import signal
@@ -204,3 +205,26 @@ def test_ctrl_c_is_one_message_exit_130_and_the_last_good_outputs_stay(copy, aft
     assert one_message(result, 130) == "reportkit: interrupted; earlier outputs are unchanged\n"
     assert (snapshot(out), snapshot(campaign)) == before
     assert not any(staging.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("error", "message"),
+    [
+        (OSError(errno.EROFS, "Read-only file system", "out/x"), "out/x: the folder is on a read-only disk"),
+        (OSError(errno.EACCES, "Permission denied", "out/x"), "out/x: permission denied; ask for the right"),
+        (OSError(errno.EPERM, "Operation not permitted", "out/x"), "out/x: permission denied"),
+        (OSError(errno.ENOSPC, "No space left on device"), "the disk is full; free some space"),
+        (OSError(errno.ENOSPC, "No space left on device", "out/x"), "the disk is full (writing out/x)"),
+        (OSError(errno.EDQUOT, "Disk quota exceeded", "out/x"), "the disk is full (writing out/x)"),
+        (
+            OSError(errno.ENOENT, "No such file or directory", "c/units.csv"),
+            "c/units.csv: no such file or folder",
+        ),
+        (OSError(errno.EIO, "Input/output error", "c/units.csv"), "c/units.csv: Input/output error"),
+    ],
+)
+def test_each_kind_of_system_refusal_has_its_message(error, message):
+    from reportkit.exceptions import FileSystemError
+
+    refused = FileSystemError(error)
+    assert str(refused).startswith(message) and refused.error is error

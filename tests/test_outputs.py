@@ -85,10 +85,10 @@ def test_package_refuses_a_report_whose_inputs_changed_and_names_the_build_to_ru
     assert refused.returncode == 2 and "Traceback" not in refused.stderr
     assert "activities.csv" in refused.stderr
     command = refused.stderr.partition("build it again: ")[2].strip()
-    assert command == f"reportkit build {campaign} --doc report --to pdf,docx -p appendix_rows=3"
+    assert command == f"reportkit build {campaign} --doc report --to pdf,docx -p appendix_rows=3 --out {out}"
     assert snapshot(campaign) == campaign_before and snapshot(out) == outputs_before
 
-    rebuilt = reportkit(*shlex.split(command)[1:], "--out", out)
+    rebuilt = reportkit(*shlex.split(command)[1:])
     assert rebuilt.returncode == 0, rebuilt.stderr
     packed = reportkit("package", campaign, "--built", out)
     assert packed.returncode == 0, packed.stderr
@@ -145,7 +145,7 @@ def test_check_fresh_names_a_file_added_to_the_campaign_and_a_document_never_bui
     with pytest.raises(StaleOutputError) as stale:
         check_fresh(out / ID, "report", campaign)
     assert stale.value.changed == ("evidence/new.jpg",)
-    assert stale.value.command == f"reportkit build {campaign} --doc report --to html"
+    assert stale.value.command == f"reportkit build {campaign} --doc report --to html --out {out}"
 
     with pytest.raises(StaleOutputError) as never:
         check_fresh(out / ID, "plan", campaign)

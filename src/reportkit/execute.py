@@ -20,11 +20,9 @@ import json
 import logging
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -49,9 +47,7 @@ from .outputs import (
     PATTERNS_KEY,
     SCHEMA_KEY,
     WORK_DIR,
-    documents_of,
-    set_aside,
-    superseded,
+    publish,
 )
 from .outputs import read_json as _read_json
 from .outputs import sha256 as _sha256
@@ -273,15 +269,7 @@ def _build_stale(
         stamp = {SCHEMA_KEY: MANIFEST_SCHEMA, "campaign": stamp["campaign"]}
         before = _read_json(target / MANIFEST_FILE)
         _write_json(staging / MANIFEST_FILE, before | records | stamp)
-        # What the rebuilt documents no longer have (a PDF when built --to html this time, a
-        # copy signed from the old PDF) is set aside once the new files are in place.
-        earlier = documents_of(before)
-        obsolete = [
-            n for doc in docs for n in superseded(target, doc, records[doc]["outputs"], earlier.get(doc))
-        ]
-        with _uninterrupted():
-            _publish(staging, target)
-            set_aside(target, sorted(set(obsolete)), out)
+        publish(staging, target, out, {doc: records[doc]["outputs"] for doc in docs}, before)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         steps.close()
@@ -590,31 +578,3 @@ def _locked(out: Path, target: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
-
-
-@contextmanager
-def _uninterrupted() -> Iterator[None]:
-    """Hold Ctrl-C until the block is done: a folder half old, half new is worse than waiting
-    the moment it takes to move a few files. Only the main thread can hold a signal."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    caught: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda number, frame: caught.append(number))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if caught:
-        raise KeyboardInterrupt
-
-
-def _publish(staging: Path, target: Path) -> None:
-    """Move every staged file into place; each move is atomic (same file system).
-
-    The manifest goes last: until it is replaced, the old one does not vouch for the new
-    files, so a build killed half-way through publishing is rebuilt, not reused.
-    """
-    names = sorted(p.name for p in staging.iterdir() if p.name != MANIFEST_FILE)
-    for name in [*names, MANIFEST_FILE]:
-        os.replace(staging / name, target / name)

@@ -23,7 +23,10 @@ import hashlib
 import json
 import os
 import shlex
-from collections.abc import Mapping
+import signal
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +49,7 @@ __all__ = [
     "check_signable",
     "current",
     "documents_of",
+    "publish",
     "read_json",
     "rebuild_command",
     "set_aside",
@@ -203,6 +207,45 @@ def campaign_files(folder: Path, patterns: tuple[str, ...] | list[str] = ()) -> 
     return sorted(p for p in found if not p.name.startswith("."))
 
 
+def publish(
+    staging: Path, target: Path, out: Path, built: Mapping[str, Mapping[str, str]], before: Mapping[str, Any]
+) -> None:
+    """Move every staged file into ``target``, then set aside what the rebuilt documents lost.
+
+    ``built`` gives each rebuilt document's new outputs, ``before`` the manifest they replace.
+    Each move is atomic (same file system) and the manifest goes last: until it is replaced,
+    the old one does not vouch for the new files, so a build killed half-way through is
+    rebuilt, not reused. What a rebuilt document no longer has (a PDF when built ``--to html``
+    this time, a copy signed from the old PDF) goes under ``<out>/.reportkit/aside/``.
+    """
+    earlier = documents_of(before)
+    obsolete = sorted(
+        {n for doc, kept in built.items() for n in superseded(target, doc, kept, earlier.get(doc))}
+    )
+    names = sorted(p.name for p in staging.iterdir() if p.name != MANIFEST_FILE)
+    with _uninterrupted():
+        for name in [*names, MANIFEST_FILE]:
+            os.replace(staging / name, target / name)
+        set_aside(target, obsolete, out)
+
+
+@contextmanager
+def _uninterrupted() -> Iterator[None]:
+    """Hold Ctrl-C until the block is done: a folder half old, half new is worse than waiting
+    the moment it takes to move a few files. Only the main thread can hold a signal."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: caught.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
+
+
 def changed_inputs(record: Mapping[str, Any], campaign_dir: Path) -> tuple[str, ...]:
     """The inputs of a manifest record that are not, byte for byte, the files now there.
 
@@ -226,8 +269,11 @@ def changed_inputs(record: Mapping[str, Any], campaign_dir: Path) -> tuple[str, 
     return tuple(changed)
 
 
-def rebuild_command(campaign_dir: Path | str, doc: str, record: Mapping[str, Any] | None = None) -> str:
-    """The ``reportkit build`` that makes ``doc`` current again, with its formats and parameters."""
+def rebuild_command(
+    campaign_dir: Path | str, doc: str, record: Mapping[str, Any] | None = None, folder: Path | None = None
+) -> str:
+    """The ``reportkit build`` that makes ``doc`` of the output ``folder`` current again, with its
+    formats, its parameters and ``--out`` when the folder is not under the default ``outputs``."""
     record = record or {}
     formats = [fmt for fmt in FORMATS if f"{doc}.{fmt}" in record.get("outputs", {})]
     words = ["reportkit", "build", str(campaign_dir), "--doc", doc]
@@ -237,6 +283,8 @@ def rebuild_command(campaign_dir: Path | str, doc: str, record: Mapping[str, Any
         words += ["-p", f"{name}={value}"]
     if record.get(NOTEBOOKS_KEY):
         words += ["--notebooks", str(record[NOTEBOOKS_KEY])]
+    if folder is not None and folder.parent.resolve() != Path("outputs").resolve():
+        words += ["--out", str(folder.parent)]
     return shlex.join(words)
 
 
@@ -259,11 +307,11 @@ def check_fresh(folder: str | Path, doc: str, campaign_dir: str | Path | None = 
         campaign = Path(record[CAMPAIGN_FOLDER_KEY])
     shown = campaign if campaign is not None else Path(_("CAMPAIGN"))
     if not record:
-        raise StaleOutputError(folder, doc, (), rebuild_command(shown, doc))
+        raise StaleOutputError(folder, doc, (), rebuild_command(shown, doc, folder=folder))
     missing = tuple(name for name in record.get("outputs", {}) if not (folder / name).is_file())
     changed = missing + changed_inputs(record, campaign) if campaign is not None else missing
     if changed:
-        raise StaleOutputError(folder, doc, changed, rebuild_command(shown, doc, record))
+        raise StaleOutputError(folder, doc, changed, rebuild_command(shown, doc, record, folder))
     return record
 
 
@@ -284,8 +332,8 @@ def check_signable(pdf: str | Path, campaign_dir: str | Path | None = None) -> N
     record = records[doc]
     campaign = Path(campaign_dir or record.get(CAMPAIGN_FOLDER_KEY) or _("CAMPAIGN"))
     if f"{doc}.pdf" not in record.get("outputs", {}):
-        raise StaleOutputError(pdf.parent, doc, (), rebuild_command(campaign, doc, record))
+        raise StaleOutputError(pdf.parent, doc, (), rebuild_command(campaign, doc, record, pdf.parent))
     if pdf.name != f"{doc}.pdf" and not _signed_from(pdf, pdf.parent / f"{doc}.pdf", record["outputs"]):
-        command = rebuild_command(campaign, doc, record)
+        command = rebuild_command(campaign, doc, record, pdf.parent)
         raise StaleOutputError(pdf.parent, doc, (), command, signed=pdf.name)
     check_fresh(pdf.parent, doc, campaign if campaign.is_dir() else None)

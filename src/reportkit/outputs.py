@@ -34,11 +34,16 @@ from .exceptions import ReportkitError
 from .i18n import _
 
 __all__ = [
+    "ASIDE_DIR",
+    "CAMPAIGN_FOLDER_KEY",
     "FIGURES_FILE",
     "FIGURES_SCHEMA",
     "FORMATS",
     "MANIFEST_FILE",
     "MANIFEST_SCHEMA",
+    "NOTEBOOKS_KEY",
+    "NOTEBOOK_KEY",
+    "PATTERNS_KEY",
     "RESERVED",
     "SCHEMA_KEY",
     "WORK_DIR",

@@ -35,8 +35,10 @@ EPILOG = N_("""examples:
   reportkit batch --grid runs.csv --doc report
   reportkit batch --doc report --each district --cluster tcp://127.0.0.1:8786
 
-parameters: the notebook's defaults, then --params-file (YAML), then each -p; the last wins.
-exit codes: 0 done, 1 a batch had failing runs, 2 bad input (one message says what and where).
+parameters: the notebook's defaults, then --params-file (YAML; a section per document, plan:
+or report:, over its common values), then each -p; the last wins.
+exit codes: 0 done, 1 a batch had failing runs, 2 bad input (one message says what and where),
+130 interrupted (Ctrl-C; the earlier outputs stay).
 """)
 
 

@@ -219,6 +219,26 @@ def test_a_grid_with_path_characters_stays_inside_out(campaign, tmp_path):
     assert not (tmp_path / "evil").exists()
 
 
+def test_a_failed_run_reads_in_vietnamese_and_the_batch_exits_1(campaign, tmp_path):
+    """Run outcomes are values, not strings read by an English prefix: "lỗi:" is translated."""
+    grid = tmp_path / "grid.csv"
+    grid.write_text("district\nHuyện Z\n", encoding="utf-8")
+    result = reportkit(
+        "--lang",
+        "vi",
+        "batch",
+        str(campaign),
+        "--grid",
+        str(grid),
+        "--to",
+        "html",
+        "--out",
+        str(tmp_path / "o"),
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("report-huyen-z: lỗi: tham số 'district': 'Huyện Z'"), result.stderr
+
+
 def test_new_makes_next_years_campaign_ready_to_edit(campaign, tmp_path):
     result = reportkit(
         "new", str(campaign), "--id", "results-2023", "--year", "2023", "--theme", "Chủ đề mới"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, SAMPLE, pdf_text
+from .conftest import RESULTS, ROOT, SAMPLE, pdf_text
 
 REPORTKIT = [sys.executable, "-m", "reportkit.cli"]
 
@@ -149,6 +149,8 @@ def test_number_and_date_as_parameters(tmp_path):
     result = reportkit(
         "build",
         str(SAMPLE),
+        "--doc",  # a number and a day are one document's: for both, the build refuses them
+        "plan",
         "--out",
         str(tmp_path),
         "--to",
@@ -279,3 +281,42 @@ def test_help_shows_examples():
     result = reportkit("build", "--help")
     assert result.returncode == 0
     assert "examples:" in result.stdout and "-p number=5" in result.stdout
+
+
+@pytest.mark.kernel
+def test_one_params_file_numbers_and_dates_each_document_from_its_own_section(tmp_path):
+    out = tmp_path / "out"
+    campaign = tmp_path / "results"
+    shutil.copytree(RESULTS, campaign)
+    common = tmp_path / "common.yaml"
+    common.write_text("number: 5\nissued_on: 2022-05-07\n", encoding="utf-8")
+    assert reportkit("build", str(campaign), "--to", "html", "--out", str(out)).returncode == 0
+    before = snapshot(out)
+
+    refused = reportkit(
+        "build", str(campaign), "--params-file", str(common), "--to", "html", "--out", str(out)
+    )
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert "one value for plan, report would give them the same number" in refused.stderr
+    assert snapshot(out) == before
+
+    sections = tmp_path / "sections.yaml"
+    sections.write_text(
+        "plan:\n  number: 5\n  issued_on: 2022-05-07\nreport:\n  number: 12\n  issued_on: 2022-06-02\n",
+        encoding="utf-8",
+    )
+    built = reportkit(
+        "build", str(campaign), "--params-file", str(sections), "--to", "html", "--out", str(out)
+    )
+    assert built.returncode == 0, built.stderr
+    plan = (out / "results-2022" / "plan.html").read_text(encoding="utf-8")
+    report = (out / "results-2022" / "report.html").read_text(encoding="utf-8")
+    assert "Số: 05/KH-STTTT" in plan and "ngày 07 tháng 5 năm 2022" in plan
+    assert "Số: 12/BC-STTTT" in report and "ngày 02 tháng 6 năm 2022" in report
+
+    early = reportkit(
+        "build", str(campaign), "--params-file", str(sections), "-p", "issued_on=2022-05-20",
+        "--doc", "report", "--to", "html", "--out", str(out), "--lang", "vi",
+    )  # fmt: skip
+    assert early.returncode == 2 and "Traceback" not in early.stderr
+    assert early.stderr.count("\n") == 1 and "2022-05-31" in early.stderr and "lỗi" in early.stderr

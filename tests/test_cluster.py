@@ -187,8 +187,8 @@ def test_a_run_whose_worker_is_killed_is_retried_on_the_other(cluster, tmp_path)
 
 
 def test_a_worker_that_cannot_see_the_folders_says_which_and_where(cluster, tmp_path):
-    from reportkit.batch import Run
     from reportkit.cluster import run_on_cluster
+    from reportkit.runs import Run
 
     ghost = tmp_path / "elsewhere" / "campaign"  # a path the workers do not have
     outcomes = run_on_cluster(
@@ -199,8 +199,9 @@ def test_a_worker_that_cannot_see_the_folders_says_which_and_where(cluster, tmp_
         out=tmp_path / "o",
         address=cluster.address,
     )
-    message = outcomes["report-x"]
-    assert message.startswith("error: worker tcp://127.0.0.1:") and str(ghost) in message, message
+    assert not outcomes["report-x"].ok
+    message = outcomes["report-x"].message
+    assert message.startswith("worker tcp://127.0.0.1:") and str(ghost) in message, message
     assert "shared file system" in message
 
 

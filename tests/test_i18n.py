@@ -20,6 +20,7 @@ from babel.messages.extract import extract_from_dir, extract_from_file
 from babel.messages.pofile import read_po
 
 from reportkit import cli, i18n
+from reportkit.runs import Outcome
 
 from .conftest import MINIMAL, RESULTS, ROOT
 
@@ -44,7 +45,7 @@ def _extracted() -> dict[str, str]:
     ):
         add(f"src/reportkit/{name}:{line}", message)
     for name, line, message, *_rest in extract_from_dir(
-        ROOT / "notebooks", [("**.ipynb", "reportkit.i18n.extract_parameter_help")], keywords=KEYWORDS
+        ROOT / "notebooks", [("**.ipynb", "reportkit.parameters.extract_parameter_help")], keywords=KEYWORDS
     ):
         add(f"notebooks/{name}:{line}", message)
     for line, message, *_rest in extract_from_file("python", argparse.__file__, keywords=KEYWORDS):
@@ -153,8 +154,8 @@ def test_a_batch_outcome_reads_in_the_language_chosen(monkeypatch):
     monkeypatch.setenv("REPORTKIT_LANG", "en")  # set_language writes it; restored afterwards
     try:
         i18n.set_language("vi")
-        assert cli._batch_line("report-huyen-tuy-an", "reused") == "report-huyen-tuy-an: dùng lại"
-        assert cli._batch_line("report-x", "error: tham số 'district': …") == (
+        assert Outcome("report-huyen-tuy-an", ok=True, reused=True).line() == "report-huyen-tuy-an: dùng lại"
+        assert Outcome.failed("report-x", "tham số 'district': …").line() == (
             "report-x: lỗi: tham số 'district': …"
         )
         assert os.environ["REPORTKIT_LANG"] == "vi"  # what kernels and batch workers inherit

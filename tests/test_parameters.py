@@ -8,7 +8,7 @@ import pytest
 
 from reportkit.campaign import load_campaign
 from reportkit.exceptions import ParameterError
-from reportkit.parameters import check_parameters, notebook_parameters, split_parameters
+from reportkit.parameters import check_parameters, merge_given, notebook_parameters, split_parameters
 
 from .conftest import RESULTS, ROOT
 
@@ -72,5 +72,98 @@ def test_bad_values_name_the_parameter_and_what_was_expected(campaign, values, m
 
 
 def test_one_set_of_parameters_for_two_documents_goes_where_each_is_declared():
-    split = split_parameters({"plan": PLAN, "report": REPORT}, {"number": 5, "district": "Huyện A"})
-    assert split == {"plan": {"number": 5}, "report": {"number": 5, "district": "Huyện A"}}
+    split = split_parameters({"plan": PLAN, "report": REPORT}, {"district": "Huyện A"})
+    assert split == {"plan": {}, "report": {"district": "Huyện A"}}
+
+
+# --- one params file for every document: common values and a section per document ------------
+
+BOTH = {"plan": PLAN, "report": REPORT}
+
+
+@pytest.mark.parametrize(
+    ("values", "split"),
+    [
+        (
+            {"as_of": "2022-05-20", "plan": {"number": 5}, "report": {"number": 12, "issued_on": "2022-06"}},
+            {"plan": {"number": 5}, "report": {"as_of": "2022-05-20", "number": 12, "issued_on": "2022-06"}},
+        ),
+        (
+            {"district": "Huyện A", "report": {"district": "Huyện B"}},
+            {"plan": {}, "report": {"district": "Huyện B"}},
+        ),
+        ({"consolidated": {"sources": "x"}, "plan": {"number": 5}}, {"plan": {"number": 5}, "report": {}}),
+    ],
+)
+def test_a_section_gives_its_document_its_own_values_over_the_common_ones(values, split):
+    assert split_parameters(BOTH, values, documents=("plan", "report", "consolidated")) == split
+
+
+@pytest.mark.parametrize(
+    ("notebooks", "values", "message"),
+    [
+        (
+            BOTH,
+            {"number": 5},
+            "parameter 'number': one value for plan, report would give them the same number; put it under "
+            "each document's section of the params file (plan:, report:), or build one with --doc NAME",
+        ),
+        (BOTH, {"issued_on": "2022-05-07"}, "parameter 'issued_on': one value for plan, report"),
+        (
+            BOTH,
+            {"reprt": {"number": 5}},
+            "parameter 'reprt': a section of the params file must name a document",
+        ),
+        (BOTH, {"plan": {"as_of": "2022-05-20"}}, "parameter 'as_of': plan.ipynb has no such parameter"),
+    ],
+)
+def test_a_number_or_day_meant_for_one_document_never_numbers_another(notebooks, values, message):
+    with pytest.raises(ParameterError) as caught:
+        split_parameters(notebooks, values, documents=("plan", "report"))
+    assert str(caught.value).startswith(message)
+
+
+def test_one_document_built_alone_takes_a_top_level_number():
+    values = {"number": 5, "report": {"number": 9}}
+    assert split_parameters({"plan": PLAN}, values, documents=("plan", "report")) == {"plan": {"number": 5}}
+
+
+def test_a_p_value_wins_over_the_file_and_its_sections():
+    from_file = {"as_of": "2022-05-01", "report": {"as_of": "2022-05-02", "number": 12}}
+    merged = merge_given(from_file, {"as_of": "2022-05-20"})
+    assert merged == {"as_of": "2022-05-20", "report": {"number": 12}}
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        (
+            {"issued_on": "2022-05-19", "as_of": "2022-05-20"},
+            "parameter 'issued_on': a report cannot be dated 2022-05-19: "
+            "its figures run to 2022-05-20 (as_of)",
+        ),
+        (
+            {"issued_on": "2022-05-07"},
+            "parameter 'issued_on': a report cannot be dated 2022-05-07: "
+            "the campaign's window ends on 2022-05-31",
+        ),
+        ({"issued_on": "2022-04"}, "parameter 'issued_on': a report cannot be dated 2022-04:"),
+    ],
+)
+def test_a_report_dated_before_its_figures_end_is_refused(campaign, values, message):
+    with pytest.raises(ParameterError) as caught:
+        check_parameters(REPORT, values, campaign)
+    assert str(caught.value).startswith(message)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"issued_on": "2022-05"},  # known to the month: its last day is the window's end
+        {"issued_on": "2022-05-21", "as_of": "2022-05-20"},  # an interim report, inside the window
+        {"issued_on": "2022-05-31"},
+        {},  # campaign.yaml's own date, 2022-06-03
+    ],
+)
+def test_a_report_dated_on_or_after_its_figures_end_passes(campaign, values):
+    check_parameters(REPORT, values, campaign)

@@ -162,7 +162,7 @@ def test_two_builds_at_once_end_with_complete_consistent_outputs(campaign, tmp_p
         results = list(pool.map(lambda _: reportkit(*args), range(2)))
     assert [r.returncode for r in results] == [0, 0], [r.stderr for r in results]
     folder = out / "results-2022"
-    from reportkit.documents import RESERVED  # schema_version, campaign: not documents
+    from reportkit.outputs import RESERVED  # schema_version, campaign: not documents
 
     for doc, record in manifest(out).items():
         if doc in RESERVED:
@@ -217,6 +217,26 @@ def test_a_grid_with_path_characters_stays_inside_out(campaign, tmp_path):
     written = {p.resolve() for p in tmp_path.rglob("*")} - {p.resolve() for p in (out, campaign, grid)}
     assert all(p.is_relative_to(out.resolve()) or p.is_relative_to(campaign.resolve()) for p in written)
     assert not (tmp_path / "evil").exists()
+
+
+def test_a_failed_run_reads_in_vietnamese_and_the_batch_exits_1(campaign, tmp_path):
+    """Run outcomes are values, not strings read by an English prefix: "lỗi:" is translated."""
+    grid = tmp_path / "grid.csv"
+    grid.write_text("district\nHuyện Z\n", encoding="utf-8")
+    result = reportkit(
+        "--lang",
+        "vi",
+        "batch",
+        str(campaign),
+        "--grid",
+        str(grid),
+        "--to",
+        "html",
+        "--out",
+        str(tmp_path / "o"),
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("report-huyen-z: lỗi: tham số 'district': 'Huyện Z'"), result.stderr
 
 
 def test_new_makes_next_years_campaign_ready_to_edit(campaign, tmp_path):

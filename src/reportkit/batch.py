@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import csv
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,16 +21,9 @@ import yaml
 from .exceptions import DataError, DataProblem, ReportkitError
 from .i18n import _
 from .paths import slug
+from .runs import Outcome, Run, run_one
 
-__all__ = ["Run", "district_runs", "grid_runs", "run_batch"]
-
-
-@dataclass(frozen=True)
-class Run:
-    """One run of a batch: its folder name and its parameters."""
-
-    variant: str
-    parameters: Mapping[str, Any]
+__all__ = ["Outcome", "Run", "district_runs", "grid_runs", "run_batch"]
 
 
 def district_runs(campaign_dir: Path, doc: str) -> list[Run]:
@@ -52,11 +44,10 @@ def district_runs(campaign_dir: Path, doc: str) -> list[Run]:
 
 
 def _units_stem(campaign_dir: Path) -> str:
-    try:
-        data = yaml.safe_load((campaign_dir / "campaign.yaml").read_text(encoding="utf-8"))
-        return str(data["report"].get("units") or "units")
-    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError):
-        return "units"
+    from .paths import read_config
+
+    report = (read_config(campaign_dir) or {}).get("report")
+    return str(report.get("units") or "units") if isinstance(report, dict) else "units"
 
 
 def grid_runs(path: Path, doc: str) -> list[Run]:
@@ -94,27 +85,6 @@ def _value(text: str) -> Any:
     return text if isinstance(value, dict | list) else value
 
 
-def _run_one(
-    campaign_dir: str, doc: str, run: Run, to: Sequence[str], out: str, force: bool, notebooks: str | None
-) -> tuple[str, str]:
-    from .execute import build
-
-    try:
-        result = build(
-            campaign_dir,
-            docs=(doc,),
-            to=to,
-            parameters=run.parameters,
-            out=out,
-            variant=run.variant,
-            force=force,
-            notebooks=notebooks,
-        )
-    except ReportkitError as error:
-        return run.variant, f"error: {error}"
-    return run.variant, "reused" if result.reused else "built"
-
-
 def run_batch(
     campaign_dir: Path,
     doc: str,
@@ -129,10 +99,10 @@ def run_batch(
     cluster: str | None = None,
     scheduler_file: str | Path | None = None,
     retries: int = 2,
-) -> dict[str, str]:
+) -> dict[str, Outcome]:
     """Build every run, ``jobs`` at a time; return each run's outcome by folder name.
 
-    A failing run does not stop the others; its outcome starts with ``error:``. ``doc``
+    A failing run does not stop the others; its outcome is not ``ok`` and says why. ``doc``
     names a document's notebook, found in ``notebooks`` first
     (:func:`reportkit.documents.find_document`); an unknown one stops the batch before it
     starts. Given a Dask scheduler's ``cluster`` address or ``scheduler_file``, the runs are
@@ -160,7 +130,7 @@ def run_batch(
         )
     from tqdm.auto import tqdm
 
-    outcomes: dict[str, str] = {}
+    outcomes: dict[str, Outcome] = {}
     bar = tqdm(
         total=len(runs),
         unit="doc",
@@ -171,7 +141,7 @@ def run_batch(
     with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = [
             pool.submit(
-                _run_one,
+                run_one,
                 str(campaign_dir),
                 doc,
                 run,
@@ -183,8 +153,8 @@ def run_batch(
             for run in runs
         ]
         for future in as_completed(futures):
-            variant, outcome = future.result()
-            outcomes[variant] = outcome
+            outcome = future.result()
+            outcomes[outcome.variant] = outcome
             bar.update()
     bar.close()
     return {run.variant: outcomes[run.variant] for run in runs}

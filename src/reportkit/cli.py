@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .exceptions import ParameterError, ReportkitError
-from .execute import FORMATS  # light: execute imports its heavy libraries late
+from .exceptions import FileSystemError, ParameterError, ReportkitError
 from .i18n import LANGUAGES, N_, _, ngettext, set_language, translate_argparse
+from .outputs import FORMATS  # light: imports nothing heavy
 
 __all__ = ["main"]
 
@@ -36,8 +36,10 @@ EPILOG = N_("""examples:
   reportkit batch --grid runs.csv --doc report
   reportkit batch --doc report --each district --cluster tcp://127.0.0.1:8786
 
-parameters: the notebook's defaults, then --params-file (YAML), then each -p; the last wins.
-exit codes: 0 done, 1 a batch had failing runs, 2 bad input (one message says what and where).
+parameters: the notebook's defaults, then --params-file (YAML; a section per document, plan:
+or report:, over its common values), then each -p; the last wins.
+exit codes: 0 done, 1 a batch had failing runs, 2 bad input (one message says what and where),
+130 interrupted (Ctrl-C; the earlier outputs stay).
 """)
 
 
@@ -164,7 +166,9 @@ def _parser() -> argparse.ArgumentParser:
         help=_("a notebook parameter; repeat for more (values read as YAML)"),
     )
     build.add_argument(
-        "--params-file", metavar=_("FILE.yaml"), help=_("notebook parameters from a YAML mapping")
+        "--params-file",
+        metavar=_("FILE.yaml"),
+        help=_("notebook parameters from a YAML mapping; a document's own under its name (plan:, report:)"),
     )
     _add_notebooks_option(build)
     _add_output_options(build)
@@ -522,13 +526,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         "collect": _collect,
     }
     try:
-        return handlers[args.command](args)
-    except ReportkitError as error:
+        code = handlers[args.command](args)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
+        return code
+    except BrokenPipeError:  # `reportkit … | head`: the reader has all it wants
+        _stdout_to_devnull()
+        return 0
+    except (ReportkitError, OSError) as error:
+        error = error if isinstance(error, ReportkitError) else FileSystemError(error)
         print(_("reportkit: error: {error}").format(error=error), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(_("reportkit: interrupted; earlier outputs are unchanged"), file=sys.stderr)
         return 130
+
+
+def _stdout_to_devnull() -> None:
+    """Point standard output at the null device, so that nothing more is written to a closed pipe."""
+    import contextlib
+    import os
+
+    with contextlib.suppress(OSError, ValueError):  # ValueError: no file descriptor behind stdout
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _lang_argument(argv: Sequence[str]) -> str | None:
@@ -554,14 +573,11 @@ def _show_progress(args: argparse.Namespace) -> bool:
 
 def _build(args: argparse.Namespace) -> int:
     from .execute import build
+    from .parameters import merge_given, read_params_file
     from .vn import message_number
 
-    parameters: dict[str, Any] = {}
-    if args.params_file:
-        from .parameters import read_params_file
-
-        parameters |= read_params_file(args.params_file)
-    parameters |= dict(args.parameters)
+    from_file = read_params_file(args.params_file) if args.params_file else {}
+    parameters = merge_given(from_file, dict(args.parameters))
     if args.doc == "all":
         from .documents import default_documents, find_documents
 
@@ -685,20 +701,11 @@ def _batch(args: argparse.Namespace) -> int:
         scheduler_file=args.scheduler_file,
         retries=args.retries,
     )
-    failed = {v: o for v, o in outcomes.items() if o.startswith("error")}
+    failed = [outcome for outcome in outcomes.values() if not outcome.ok]
     if not args.quiet or failed:
-        for variant, outcome in outcomes.items():
-            failing = outcome.startswith("error")
-            print(_batch_line(variant, outcome), file=sys.stderr if failing else sys.stdout)
+        for outcome in outcomes.values():
+            print(outcome.line(), file=sys.stdout if outcome.ok else sys.stderr)
     return 1 if failed else 0
-
-
-def _batch_line(variant: str, outcome: str) -> str:
-    """One run's line: ``outcome`` is ``built``, ``reused`` or ``error: <message>`` (from run_batch)."""
-    if outcome.startswith("error: "):
-        return _("{variant}: error: {message}").format(variant=variant, message=outcome[len("error: ") :])
-    words = {"built": _("built"), "reused": _("reused")}.get(outcome, outcome)
-    return _("{variant}: {outcome}").format(variant=variant, outcome=words)
 
 
 def _lab(args: argparse.Namespace) -> int:
@@ -713,6 +720,7 @@ def _lab(args: argparse.Namespace) -> int:
 
 def _sign(args: argparse.Namespace) -> int:
     from .i18n import _
+    from .outputs import check_signable
     from .signing import KeySource, sign_pdf
 
     if args.pkcs11_lib and not (args.token and args.key):
@@ -724,6 +732,7 @@ def _sign(args: argparse.Namespace) -> int:
         key=args.key,
         pass_env=args.pass_env,
     )
+    check_signable(args.pdf)  # a PDF left by an earlier build, or built from changed inputs
     signed = sign_pdf(
         args.pdf, args.role, key, output=args.output, image=args.image, tsa=args.tsa,
         level=args.level, scheme=args.scheme, trust=args.trust,

@@ -28,9 +28,9 @@ import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
-from .batch import Run
 from .exceptions import ReportkitError
 from .i18n import _
+from .runs import Outcome, Run, run_one
 
 __all__ = ["ClusterError", "SharedFolderError", "run_on_cluster"]
 
@@ -78,18 +78,16 @@ def _check_shared(campaign_dir: Path, out: Path) -> None:
 
 def _run_task(
     campaign_dir: str, doc: str, run: Run, to: Sequence[str], out: str, force: bool, notebooks: str | None
-) -> tuple[str, str]:
+) -> Outcome:
     """One run on a worker: the shared-folder check, then the same build as a local run."""
-    from .batch import _run_one
-
     try:
         _check_shared(Path(campaign_dir), Path(out))
     except SharedFolderError as error:
-        return run.variant, _("error: {message}").format(message=error)
+        return Outcome.failed(run.variant, str(error))
     try:
-        return _run_one(campaign_dir, doc, run, to, out, force, notebooks)
+        return run_one(campaign_dir, doc, run, to, out, force, notebooks)
     except Exception as error:  # a bug in one run must not stop the batch; its message is kept
-        return run.variant, _("error: {kind}: {message}").format(kind=type(error).__name__, message=error)
+        return Outcome.failed(run.variant, f"{type(error).__name__}: {error}")
 
 
 def _connect(address: str | None, scheduler_file: str | None):
@@ -124,12 +122,12 @@ def run_on_cluster(
     force: bool = False,
     progress: bool = False,
     notebooks: str | Path | None = None,
-) -> dict[str, str]:
+) -> dict[str, Outcome]:
     """Build every run as a task on the Dask cluster at ``address`` or in ``scheduler_file``.
 
-    Returns each run's outcome by folder name, as :func:`reportkit.batch.run_batch` does:
-    ``built``, ``reused`` or ``error: …``. A run lost with its worker is submitted again up
-    to ``retries`` times; then it is a failed run that says so.
+    Returns each run's outcome by folder name, as :func:`reportkit.batch.run_batch` does. A run
+    lost with its worker is submitted again up to ``retries`` times; then it is a failed run
+    that says so.
 
     Raises
     ------
@@ -148,8 +146,14 @@ def run_on_cluster(
     out.mkdir(parents=True, exist_ok=True)
     batch_id = uuid.uuid4().hex[:8]
     client = _connect(address, None if scheduler_file is None else str(scheduler_file))
-    outcomes: dict[str, str] = {}
-    bar = tqdm(total=len(runs), unit="doc", disable=not progress, file=sys.stderr, desc=f"{doc} batch")
+    outcomes: dict[str, Outcome] = {}
+    bar = tqdm(
+        total=len(runs),
+        unit="doc",
+        disable=not progress,
+        file=sys.stderr,
+        desc=_("{doc} batch").format(doc=doc),
+    )
     try:
         by_key, attempts = {}, {}
 
@@ -174,27 +178,22 @@ def run_on_cluster(
         for future in pending:
             run = by_key.pop(future.key)
             try:
-                variant, outcome = future.result()
+                outcome = future.result().again(attempts[run.variant])
             except (KilledWorker, FutureCancelledError, OSError) as error:
                 if attempts[run.variant] <= retries:
                     pending.add(submit(run))
                     continue
-                variant = run.variant
-                outcome = _("error: its worker was lost {count} times ({error})").format(
+                message = _("its worker was lost {count} times ({error})").format(
                     count=attempts[run.variant], error=type(error).__name__
                 )
+                outcome = Outcome.failed(run.variant, message, attempts[run.variant])
             except Exception as error:  # e.g. the task could not be unpickled on the worker
-                variant, outcome = (
-                    run.variant,
-                    _("error: {kind}: {message}").format(kind=type(error).__name__, message=error),
+                outcome = Outcome.failed(
+                    run.variant, f"{type(error).__name__}: {error}", attempts[run.variant]
                 )
             finally:
                 future.release()
-            if attempts[run.variant] > 1 and not outcome.startswith("error"):
-                outcome += _(" (submitted {count} times: its worker was lost)").format(
-                    count=attempts[run.variant]
-                )
-            outcomes[variant] = outcome
+            outcomes[outcome.variant] = outcome
             bar.update()
     finally:
         bar.close()

@@ -25,10 +25,12 @@ from typing import Any
 from .documents import Inputs
 from .exceptions import DataError, DataProblem, ParameterError
 from .i18n import _
+from .outputs import FIGURES_FILE as FIGURES
+from .outputs import FIGURES_SCHEMA, MANIFEST_SCHEMA, RESERVED, SCHEMA_KEY
+from .outputs import MANIFEST_FILE as MANIFEST
 from .vn import IssueDate
 
 __all__ = [
-    "SCHEMA_VERSION",
     "ConsolidatedFigures",
     "Source",
     "agency_key",
@@ -37,10 +39,8 @@ __all__ = [
     "load_sources",
 ]
 
-#: The version of figures.json and manifest.json this module reads (execute.FIGURES_SCHEMA).
-SCHEMA_VERSION = 1
-FIGURES = "figures.json"
-MANIFEST = "manifest.json"
+#: The versions of figures.json and manifest.json this module reads (reportkit.outputs).
+_SCHEMAS = {FIGURES: FIGURES_SCHEMA, MANIFEST: MANIFEST_SCHEMA}
 #: What each source's report must give, all whole numbers.
 REPORT_NUMBERS = ("units_active", "units_target", "activities_total", "reach_total", "spent_total_vnd")
 #: How an agency's report stands against the deadline, as the consolidated report writes it.
@@ -93,13 +93,11 @@ def _read(folder: Path, name: str) -> dict[str, Any]:
         raise _problem(path, _("a JSON file as reportkit writes it"), found=str(error)) from None
     if not isinstance(data, dict):
         raise _problem(path, _("a JSON object as reportkit writes it"), found=type(data).__name__)
-    version = data.get("schema_version")
-    if version != SCHEMA_VERSION:
+    version, known = data.get(SCHEMA_KEY), _SCHEMAS[name]
+    if version != known:
         raise _problem(
             path,
-            _("schema_version {version}; rebuild the folder with this reportkit").format(
-                version=SCHEMA_VERSION
-            ),
+            _("schema_version {version}; rebuild the folder with this reportkit").format(version=known),
             found=str(version) if version is not None else _("no schema_version"),
         )
     return data
@@ -117,7 +115,7 @@ def _source(folder: Path) -> tuple[Source, int, str]:
                 "(build it with --doc report)"
             ),
             found=_("documents: {docs}").format(
-                docs=", ".join(k for k in figures if k not in ("schema_version", "campaign")) or _("none")
+                docs=", ".join(k for k in figures if k not in RESERVED) or _("none")
             ),
         )
     bad = [k for k in REPORT_NUMBERS if not isinstance(report.get(k), int) or report[k] < 0]

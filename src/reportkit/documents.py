@@ -50,6 +50,7 @@ from typing import Any
 
 from .exceptions import ParameterError, ReportkitError
 from .i18n import _, ngettext
+from .outputs import RESERVED, campaign_files
 
 __all__ = [
     "NOTEBOOKS_ENV",
@@ -69,8 +70,6 @@ __all__ = [
 
 #: A folder of notebooks looked in before the project's own (``--notebooks`` sets it too).
 NOTEBOOKS_ENV = "REPORTKIT_NOTEBOOKS"
-#: Keys of figures.json and manifest.json that are not documents, so not notebook names.
-RESERVED = ("campaign", "schema_version")
 
 
 def project_root() -> Path:
@@ -135,11 +134,7 @@ class DocumentNotebook:
 
     def campaign_inputs(self, folder: Path) -> list[Path]:
         """The files of the campaign ``folder`` this document depends on, sorted."""
-        if self.inputs:
-            found = {p for pattern in self.inputs for p in folder.glob(pattern) if p.is_file()}
-        else:
-            found = {p for p in folder.rglob("*") if p.is_file()}
-        return sorted(p for p in found if not p.name.startswith("."))
+        return campaign_files(folder, self.inputs)
 
 
 def _read(path: Path) -> DocumentNotebook | None:
@@ -311,15 +306,10 @@ def default_documents(campaign_dir: Path, found: Mapping[str, DocumentNotebook])
     out. A file that cannot be read gives every document it might mean, so that the build
     names the problem.
     """
-    import yaml
+    from .paths import read_config
 
-    try:
-        # libyaml's parser when there: a rebuild with nothing to do has no time for pure Python's
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        data = yaml.load((campaign_dir / "campaign.yaml").read_text(encoding="utf-8"), Loader=loader)
-    except (OSError, yaml.YAMLError, UnicodeDecodeError):
-        data = None
-    if not isinstance(data, dict):
+    data = read_config(campaign_dir)
+    if data is None:
         return list(found)
     docs = [key for key, value in data.items() if key in found and value is not None]
     if not docs:

@@ -6,6 +6,7 @@ traceback: each message names what is wrong, where, and what was expected.
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ __all__ = [
     "DataError",
     "DataProblem",
     "ExecutionError",
+    "FileSystemError",
     "MediaError",
     "ParameterError",
     "ReportkitError",
@@ -128,6 +130,42 @@ class ExecutionError(ReportkitError):
                 message=message, path=kept
             )
         super().__init__(message)
+
+
+class FileSystemError(ReportkitError):
+    """The system refused to read or write a file: a read-only folder, no permission, a full
+    disk. Made from the :class:`OSError` (``error``); ``path`` is the file, when known.
+
+    The one place where the kinds of :class:`OSError` a person can cause become messages; the
+    CLI wraps any ``OSError`` that reaches it in this class.
+    """
+
+    def __init__(self, error: OSError):
+        self.error, self.path = error, error.filename
+        super().__init__(_os_message(error))
+
+
+def _os_message(error: OSError) -> str:
+    where = error.filename
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        if where:
+            return _("the disk is full (writing {path}); free some space and run the command again").format(
+                path=where
+            )
+        return _("the disk is full; free some space and run the command again")
+    if error.errno == errno.EROFS:
+        return _(
+            "{path}: the folder is on a read-only disk or share; choose a writable folder "
+            "or make this one writable"
+        ).format(path=where or "?")
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return _(
+            "{path}: permission denied; ask for the right to write there or choose another folder"
+        ).format(path=where or "?")
+    if error.errno == errno.ENOENT:
+        return _("{path}: no such file or folder").format(path=where or "?")
+    reason = error.strerror or type(error).__name__
+    return _("{path}: {reason}").format(path=where, reason=reason) if where else reason
 
 
 class SystemDependencyError(ReportkitError):

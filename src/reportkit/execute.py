@@ -35,26 +35,25 @@ from typing import Any
 from . import __version__
 from .exceptions import ExecutionError, ParameterError, ReportkitError
 from .i18n import _
+from .outputs import (
+    CAMPAIGN_FOLDER_KEY,
+    FIGURES_FILE,
+    FIGURES_SCHEMA,
+    FORMATS,
+    MANIFEST_FILE,
+    MANIFEST_SCHEMA,
+    NOTEBOOK_KEY,
+    NOTEBOOKS_KEY,
+    PATTERNS_KEY,
+    SCHEMA_KEY,
+    WORK_DIR,
+    publish,
+)
+from .outputs import read_json as _read_json
+from .outputs import sha256 as _sha256
+from .outputs import write_json as _write_json
 
-__all__ = [
-    "FIGURES_SCHEMA",
-    "FORMATS",
-    "MANIFEST_SCHEMA",
-    "BuildResult",
-    "build",
-]
-
-#: Formats besides the executed notebook: the page, the PDF to sign, the Word copy to edit.
-FORMATS = ("html", "pdf", "docx")
-
-FIGURES_FILE = "figures.json"
-MANIFEST_FILE = "manifest.json"
-#: Versions of the two files' layout (data/README.md, "Outputs"): a reader such as
-#: :mod:`reportkit.consolidate` refuses a version it does not know.
-FIGURES_SCHEMA = 1
-MANIFEST_SCHEMA = 1
-SCHEMA_KEY = "schema_version"
-WORK_DIR = ".reportkit"  # under --out: staging folders and locks
+__all__ = ["BuildResult", "build"]
 
 
 @dataclass(frozen=True)
@@ -136,7 +135,12 @@ def build(
     documents = {doc: find_document(doc, notebooks) for doc in docs}
     from .parameters import split_parameters
 
-    own = split_parameters({doc: d.path for doc, d in documents.items()}, parameters)
+    known = ()
+    if any(isinstance(value, Mapping) for value in parameters.values()):  # a params file's sections
+        from .documents import find_documents
+
+        known = tuple(find_documents(notebooks))
+    own = split_parameters({doc: d.path for doc, d in documents.items()}, parameters, known)
     extra: dict[str, tuple[Path, ...]] = {}
     for doc in docs:  # inputs from outside the campaign folder, checked before any kernel
         found = documents[doc].checked_inputs(campaign_dir, own[doc])
@@ -149,7 +153,17 @@ def build(
         stale = [doc for doc in docs if force or not _fresh(target, manifest.get(doc), fingerprints[doc])]
         if stale:
             _build_stale(
-                campaign_dir, stale, documents, fingerprints, to, own, extra, Path(out), target, progress
+                campaign_dir,
+                stale,
+                documents,
+                fingerprints,
+                to,
+                own,
+                extra,
+                Path(out),
+                target,
+                progress,
+                notebooks,
             )
     files = {
         doc: tuple(target / name for name in sorted(_read_json(target / MANIFEST_FILE)[doc]["outputs"]))
@@ -165,7 +179,19 @@ def build(
     )
 
 
-def _build_stale(campaign_dir, docs, documents, fingerprints, to, parameters, extra, out, target, progress):
+def _build_stale(
+    campaign_dir,
+    docs,
+    documents,
+    fingerprints,
+    to,
+    parameters,
+    extra,
+    out,
+    target,
+    progress,
+    notebooks_option,
+):
     from .campaign import CONFIG_FILE, load_campaign
     from .documents import check_needs
     from .export import notebook_document
@@ -185,7 +211,6 @@ def _build_stale(campaign_dir, docs, documents, fingerprints, to, parameters, ex
 
     staging_root = out / WORK_DIR / "staging"
     staging_root.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f"{campaign.id}-", dir=staging_root))
     snapshot = _snapshot(campaign, out) if any("report" in documents[d].needs for d in docs) else None
     steps = _progress(len(docs) * (1 + len(to)), progress)
     steps.set_description(_("executing"))
@@ -193,6 +218,8 @@ def _build_stale(campaign_dir, docs, documents, fingerprints, to, parameters, ex
     # another thread writes their attachments (the report's full activity list); the main
     # thread meanwhile loads the PDF engine, then exports each notebook as it finishes.
     pool = ThreadPoolExecutor(max_workers=max(1, min(len(docs), os.cpu_count() or 1)) + 1)
+    # made just before the block whose end removes it, so that Ctrl-C cannot leave it behind
+    staging = Path(tempfile.mkdtemp(prefix=f"{campaign.id}-", dir=staging_root))
     try:
         attachments = {
             doc: [
@@ -239,12 +266,15 @@ def _build_stale(campaign_dir, docs, documents, fingerprints, to, parameters, ex
                 campaign, documents[doc], checked[doc], fingerprints[doc], staging, names, timings, extra[doc]
             )
             records[doc]["metadata"] = metadata_fields(notebook_document(nb))  # Decree 30, Appendix VI
+            if notebooks_option:
+                records[doc][NOTEBOOKS_KEY] = str(Path(notebooks_option).resolve())
         target.mkdir(parents=True, exist_ok=True)
         stamp = {SCHEMA_KEY: FIGURES_SCHEMA, "campaign": _campaign_block(campaign)}
         _write_json(staging / FIGURES_FILE, _read_json(target / FIGURES_FILE) | figures | stamp)
         stamp = {SCHEMA_KEY: MANIFEST_SCHEMA, "campaign": stamp["campaign"]}
-        _write_json(staging / MANIFEST_FILE, _read_json(target / MANIFEST_FILE) | records | stamp)
-        _publish(staging, target)
+        before = _read_json(target / MANIFEST_FILE)
+        _write_json(staging / MANIFEST_FILE, before | records | stamp)
+        publish(staging, target, out, {doc: records[doc]["outputs"] for doc in docs}, before)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         steps.close()
@@ -270,15 +300,9 @@ def _skip_slow_imports() -> None:
 
 def _campaign_id(folder: Path) -> str:
     """The campaign's id, read cheaply; anything amiss is left to the full load, which names it."""
-    import yaml
+    from .paths import ID_PATTERN, read_config
 
-    from .paths import ID_PATTERN
-
-    try:
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when there
-        campaign_id = yaml.load((folder / "campaign.yaml").read_text(encoding="utf-8"), Loader=loader)["id"]
-    except Exception:
-        campaign_id = None
+    campaign_id = (read_config(folder) or {}).get("id")
     if isinstance(campaign_id, str) and ID_PATTERN.fullmatch(campaign_id):
         return campaign_id
     from .campaign import load_campaign
@@ -287,10 +311,6 @@ def _campaign_id(folder: Path) -> str:
 
 
 # --- fingerprints: what a document's outputs depend on --------------------------------------
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @cache
@@ -531,7 +551,11 @@ def _record(campaign, document, params, fingerprint, staging, names, timings, ex
             str(p.relative_to(campaign.folder)): _sha256(p) for p in document.campaign_inputs(campaign.folder)
         }
         | {f"notebooks/{document.path.name}": _sha256(document.path)}
-        | {str(path): _sha256(path) for path in extra},
+        | {str(path.resolve()): _sha256(path) for path in extra},
+        # where the inputs are, so that package and sign can tell whether they changed since
+        CAMPAIGN_FOLDER_KEY: str(campaign.folder.resolve()),
+        NOTEBOOK_KEY: str(document.path.resolve()),
+        PATTERNS_KEY: list(document.inputs),
         "versions": {
             "reportkit": __version__,
             "papermill": papermill.__version__,
@@ -559,26 +583,3 @@ def _locked(out: Path, target: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _write_json(path: Path, data: Mapping[str, Any]) -> None:
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-
-
-def _publish(staging: Path, target: Path) -> None:
-    """Move every staged file into place; each move is atomic (same file system).
-
-    The manifest goes last: until it is replaced, the old one does not vouch for the new
-    files, so a build killed half-way through publishing is rebuilt, not reused.
-    """
-    names = sorted(p.name for p in staging.iterdir() if p.name != MANIFEST_FILE)
-    for name in [*names, MANIFEST_FILE]:
-        os.replace(staging / name, target / name)

@@ -91,22 +91,3 @@ def translate_argparse() -> None:
 
     argparse._ = _
     argparse.ngettext = ngettext
-
-
-def extract_parameter_help(fileobj, keywords, comment_tags, options):
-    """Babel extractor: the help comments of a notebook's ``parameters`` cell (see babel.cfg).
-
-    ``reportkit params`` prints them translated, so they belong in the catalog.
-    """
-    import json
-
-    from .parameters import _LINE
-
-    nb = json.load(fileobj)
-    for index, cell in enumerate(nb.get("cells", [])):
-        if "parameters" in cell.get("metadata", {}).get("tags", []):
-            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-            for line in source.splitlines():
-                match = _LINE.match(line.strip())
-                if match and match["help"]:
-                    yield index + 1, None, match["help"].strip(), [f"parameter {match['name']}"]

@@ -173,9 +173,13 @@ def make_package(
 
 
 def _documents(folder: Path, campaign_folder: Path) -> list[Packed]:
+    """The report's PDF (its signed copy when there is one) and Word file, as the last build of
+    the report made them from the campaign as it is now (:mod:`reportkit.outputs`)."""
+    from .outputs import check_fresh, check_signable, current
+
     signed, plain, word = (folder / n for n in ("report.signed.pdf", "report.pdf", "report.docx"))
-    pdf = signed if signed.is_file() else plain
-    missing = [p.name for p in (pdf, word) if not p.is_file()]
+    built = current(folder, "report")
+    missing = [p.name for p in (plain, word) if p not in built or not p.is_file()]
     if missing:
         raise PackageError(
             _(
@@ -183,6 +187,11 @@ def _documents(folder: Path, campaign_folder: Path) -> list[Packed]:
                 "--doc report --to pdf,docx"
             ).format(folder=folder, missing=", ".join(missing), campaign=campaign_folder)
         )
+    if signed.is_file():
+        check_signable(signed, campaign_folder)
+    else:
+        check_fresh(folder, "report", campaign_folder)
+    pdf = signed if signed.is_file() else plain
     return [_packed(path.name, "document", path.read_bytes(), source=str(path)) for path in (pdf, word)]
 
 

@@ -9,6 +9,20 @@ Values come from, in this order, the last one winning: the notebook's defaults, 
 ``--params-file`` (YAML), then each ``-p NAME=VALUE``. Every value is checked against the
 declared type and, for some names, against the campaign (``district`` must be a district
 of units.csv). Dates reach the notebook as ``datetime.date``, not as text.
+
+One params file serves every document: its top-level values are common, and a section named
+after a document (``plan:``, ``report:``) holds that document's own values, over the common
+ones::
+
+    as_of: 2021-05-20
+    plan: {number: 5, issued_on: 2021-05-07}
+    report: {number: 12, issued_on: 2021-06-02}
+
+A registered number and a date of issue (:data:`OWN`) belong to one document: given for
+every document (at the top level, or with ``-p``) while a build makes more than one document
+that takes them, they are refused, so that the report never goes out under the plan's number
+and day. A report dated before the day its figures run to (``as_of``), or for a final report
+before the campaign's window ends, is refused with one message.
 """
 
 from __future__ import annotations
@@ -16,7 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,11 +41,14 @@ from .exceptions import ParameterError, ReportkitError
 from .i18n import N_, _
 
 __all__ = [
+    "OWN",
     "IsoDate",
     "Parameter",
     "check_notebook_parameters",
     "check_parameters",
+    "extract_parameter_help",
     "for_papermill",
+    "merge_given",
     "notebook_parameters",
     "read_params_file",
     "register_date_translator",
@@ -73,8 +90,24 @@ def notebook_parameters(notebook: Path) -> dict[str, Parameter]:
     raise ReportkitError(_("{notebook}: no cell tagged 'parameters'").format(notebook=notebook))
 
 
+def extract_parameter_help(fileobj, keywords, comment_tags, options):
+    """Babel extractor: the help comments of a notebook's ``parameters`` cell (see babel.cfg).
+
+    ``reportkit params`` prints them translated, so they belong in the catalog.
+    """
+    nb = json.load(fileobj)
+    for index, cell in enumerate(nb.get("cells", [])):
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            for line in source.splitlines():
+                match = _LINE.match(line.strip())
+                if match and match["help"]:
+                    yield index + 1, None, match["help"].strip(), [f"parameter {match['name']}"]
+
+
 def read_params_file(path: str | Path) -> dict[str, Any]:
-    """Parameters from a YAML mapping (``--params-file``)."""
+    """Parameters from a YAML mapping (``--params-file``): common values, and a section of its
+    own values under a document's name (see the module's docstring)."""
     path = Path(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -93,6 +126,20 @@ def read_params_file(path: str | Path) -> dict[str, Any]:
             "--params-file", _("{path} must hold a mapping of NAME: VALUE").format(path=path)
         )
     return {str(k): v for k, v in data.items()}
+
+
+def merge_given(file_values: Mapping[str, Any], given: Mapping[str, Any]) -> dict[str, Any]:
+    """A params file's values (common ones and sections), then ``-p`` values over all of them.
+
+    A ``-p`` value is for every document, so it also replaces the same name in each section:
+    the last one given wins, as the documented order says.
+    """
+    merged: dict[str, Any] = {}
+    for name, value in file_values.items():
+        if isinstance(value, Mapping):
+            value = {k: v for k, v in value.items() if k not in given}
+        merged[name] = value
+    return merged | dict(given)
 
 
 def _as_int(value: Any) -> int:
@@ -192,6 +239,36 @@ def _check_positive(name: str) -> Callable[[int, Any], int]:
     return check
 
 
+def _check_report_date(checked: Mapping[str, Any], campaign) -> None:
+    """A report is dated on or after the day its figures run to: ``as_of`` for an interim one,
+    the end of the campaign's window for a final one. A date known to the month or the year
+    passes when its last day does."""
+    from .vn import IssueDate
+
+    report = getattr(getattr(campaign, "config", None), "report", None)
+    issued = checked.get("issued_on") or getattr(report, "issued_on", None)
+    if report is None or issued is None:
+        return
+    issued = IssueDate.parse(issued)
+    as_of = checked.get("as_of")
+    ends = as_of or report.window.end
+    last = dt.date(issued.year, issued.month or 12, issued.day or 1)
+    if issued.day is None:  # the last day of that month
+        last = (last.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    if last < ends:
+        because = (
+            _("its figures run to {day} (as_of)").format(day=ends.isoformat())
+            if as_of
+            else _("the campaign's window ends on {day}").format(day=ends.isoformat())
+        )
+        raise ParameterError(
+            "issued_on",
+            _("a report cannot be dated {issued}: {because}; give a later issued_on").format(
+                issued=str(issued), because=because
+            ),
+        )
+
+
 #: Checks beyond the type, for parameters whose valid values depend on the campaign.
 _CHECKS: dict[str, Callable[[Any, Any], Any]] = {
     "issued_on": _check_issued_on,
@@ -224,6 +301,8 @@ def check_parameters(notebook: Path, values: Mapping[str, Any], campaign=None) -
                 ),
             )
         checked[name] = _checked(known[name], value, campaign)
+    if campaign is not None and "issued_on" in known and "as_of" in known:  # a report's parameters
+        _check_report_date(checked, campaign)
     return checked
 
 
@@ -314,13 +393,33 @@ def _show_errors_as_messages() -> None:
     shell.set_custom_exc((ReportkitError,), message_only)
 
 
-def split_parameters(notebooks: Mapping[str, Path], values: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+#: Values that name one document: its registered number and its date of issue.
+OWN = ("number", "issued_on")
+
+
+def split_parameters(
+    notebooks: Mapping[str, Path], values: Mapping[str, Any], documents: Collection[str] = ()
+) -> dict[str, dict[str, Any]]:
     """The values each notebook declares: one build of the plan and the report takes both sets.
 
-    A name that none of ``notebooks`` declares is an error that lists the names they know.
+    ``values`` are common values and sections (a mapping under a document's name, see the
+    module's docstring); ``documents`` names every document known, so that a section for one
+    not built now is passed over while a misspelt one is an error. A name that none of
+    ``notebooks`` declares is an error that lists the names they know, and so is a value of
+    :data:`OWN` given to more than one document.
     """
     declared = {doc: notebook_parameters(path) for doc, path in notebooks.items()}
-    for name in values:
+    sections = {name: value for name, value in values.items() if isinstance(value, Mapping)}
+    common = {name: value for name, value in values.items() if name not in sections}
+    for name in sections:
+        if name not in notebooks and name not in documents:
+            raise ParameterError(
+                name,
+                _("a section of the params file must name a document; documents: {docs}").format(
+                    docs=", ".join(dict.fromkeys([*notebooks, *documents]))
+                ),
+            )
+    for name in common:
         if name == "campaign":
             raise ParameterError(name, _("give the campaign folder as the build's first argument instead"))
         if not any(name in known for known in declared.values()):
@@ -333,7 +432,34 @@ def split_parameters(notebooks: Mapping[str, Path], values: Mapping[str, Any]) -
             raise ParameterError(
                 name, message.format(notebook=files[0], notebooks=", ".join(files), names=", ".join(names))
             )
-    return {doc: {k: v for k, v in values.items() if k in known} for doc, known in declared.items()}
+        takers = [doc for doc, known in declared.items() if name in known]
+        if name in OWN and len(takers) > 1:
+            raise ParameterError(
+                name,
+                _(
+                    "one value for {docs} would give them the same {name}; put it under each "
+                    "document's section of the params file ({sections}), or build one with --doc NAME"
+                ).format(docs=", ".join(takers), name=name, sections=", ".join(f"{d}:" for d in takers)),
+            )
+    split = {doc: {k: v for k, v in common.items() if k in known} for doc, known in declared.items()}
+    for doc, section in sections.items():
+        if doc not in declared:
+            continue
+        for name, value in section.items():
+            if name not in declared[doc]:
+                raise ParameterError(
+                    name,
+                    _("{notebook} has no such parameter; its parameters are: {names}").format(
+                        notebook=notebooks[doc].name,
+                        names=", ".join(n for n in declared[doc] if n != "campaign"),
+                    ),
+                )
+            if name == "campaign":
+                raise ParameterError(
+                    name, _("give the campaign folder as the build's first argument instead")
+                )
+            split[doc][name] = value
+    return split
 
 
 class IsoDate(str):

@@ -380,6 +380,7 @@ def _add_cluster_options(batch: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``reportkit`` command; returns the exit code."""
+    _utf8_streams()
     argv = sys.argv[1:] if argv is None else list(argv)
     lang = _lang_argument(argv)
     if lang is not None:
@@ -406,6 +407,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(_("reportkit: interrupted; earlier outputs are unchanged"), file=sys.stderr)
         return 130
+
+
+def _utf8_streams() -> None:
+    """Write Vietnamese whatever the console: Windows gives a redirected stream its ANSI code
+    page (cp1252, cp1258), which cannot encode every Vietnamese letter."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure") and (stream.encoding or "").lower() not in ("utf-8", "utf8"):
+            stream.reconfigure(encoding="utf-8")
 
 
 def _lang_argument(argv: Sequence[str]) -> str | None:

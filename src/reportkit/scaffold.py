@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import tables
+from . import locking, tables
 from .campaign import CONFIG_FILE, load_campaign
 from .exceptions import CampaignError, DataProblem, ParameterError
 from .i18n import _
@@ -66,8 +66,14 @@ def new_campaign(
             "--id",
             _("{value}: use lower-case letters, digits, '-', '_' and '.'").format(value=repr(campaign_id)),
         )
-    old = load_campaign(source)
     parent = parent or source.parent
+    # the source is read as one state; two commands making the same folder take turns
+    with locking.reading(source), locking.writing(parent, make=True):
+        return _new(source, campaign_id, year, theme, parent)
+
+
+def _new(source: Path, campaign_id: str, year: int, theme: str | None, parent: Path) -> NewCampaign:
+    old = load_campaign(source)
     folder = parent / campaign_id
     if folder.exists():
         raise ParameterError(
@@ -288,7 +294,7 @@ def _blank_xlsx_column(source: Path, target: Path, schema: tables.Schema, column
 
 def _empty_activities_csv(path: Path) -> None:
     columns = ",".join(c.name for c in tables.ACTIVITIES.columns)
-    path.write_text(columns + "\n", encoding="utf-8")
+    path.write_text(columns + "\n", encoding="utf-8", newline="")  # "\n" on Windows too
 
 
 def _text(path: Path, schema: tables.Schema | None) -> str:

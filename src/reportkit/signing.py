@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import fsio, locking
 from .exceptions import ReportkitError
 from .i18n import _
 
@@ -334,7 +335,11 @@ def sign_pdf(
     output, image = Path(output), Path(image) if image else None
     if image is not None and not image.is_file():
         raise SigningError(image, _("no such image"))
+    with locking.writing(pdf.parent, managed_only=True):  # a build's folder: no build replaces the PDF
+        return _sign(pdf, role, key, output, image, tsa)
 
+
+def _sign(pdf: Path, role: str, key: KeySource, output: Path, image: Path | None, tsa: str | None) -> Signed:
     from pypdf.errors import PdfReadError
 
     try:
@@ -357,7 +362,7 @@ def sign_pdf(
         )
     box = _field_box(pdf, role, image, existing)
     data = _sign_bytes(pdf, field, box, key, image, tsa)
-    _publish(output, data)
+    fsio.write_bytes(output, data)  # a failure leaves every file as it was
     return Signed(output=output, role=role, field=field, box=box, timestamped=tsa is not None)
 
 
@@ -450,18 +455,3 @@ def _run_signer(pdf, signer, meta, timestamper, style, spec, writer, out) -> Non
         ).sign_pdf(writer, output=out)
     except (PyhankoSigningError, TimestampRequestError, PKCS11Error, OSError) as error:
         raise SigningError(pdf, _("signing failed: {error}").format(error=error)) from None
-
-
-def _publish(output: Path, data: bytes) -> None:
-    """Write ``data`` to ``output`` through a temporary file, so ``output`` is whole or old."""
-    import tempfile
-
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
-        os.replace(temp, output)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

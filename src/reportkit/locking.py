@@ -1,0 +1,244 @@
+"""One writer at a time in a folder: the lock every command takes before it writes.
+
+A campaign folder (``collect``, ``new``, ``forms``) and an output folder (``build``,
+``batch``, ``sign``, ``package``) each have one lock, a small file in the folder itself
+(:data:`LOCK_FILE`), so every process that names the folder finds the same lock, on Windows,
+macOS and Linux alike (filelock's SQLite reader/writer lock; the operating system lets the
+lock go when its process dies, so a crash never leaves a folder locked).
+
+The lock is a reader/writer lock. A command that changes the folder holds it alone
+(:func:`writing`); a command that only reads it (a build reading its campaign, while its
+kernels run) shares it with other readers (:func:`reading`). So ``collect`` cannot change a
+campaign under a build, and the runs of a batch, in parallel processes or on a cluster, still
+read one campaign side by side; each run writes its own output folder. A writer that waits
+goes before readers that come after it, so a stream of builds cannot starve a ``collect``.
+
+Whoever holds a lock records it in a sidecar file beside it (pid, host, user, command,
+since). A command that has to wait says once, on standard error, who holds the folder, and
+waits up to :func:`timeout` seconds (``REPORTKIT_LOCK_TIMEOUT``, ten minutes by default);
+then :class:`LockError` names the holder. Locks are always taken in one order, the campaign
+folder before the output folder, so two commands never wait for each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+import os
+import socket
+import sqlite3
+import sys
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .exceptions import ReportkitError
+from .i18n import _
+
+__all__ = ["DEFAULT_TIMEOUT", "ENV", "LOCK_FILE", "LockError", "reading", "timeout", "writing"]
+
+#: The lock's file in the locked folder; its holders' sidecars are ``<LOCK_FILE>.<id>.json``.
+#: Hidden, so that no campaign input, fingerprint or package ever counts it.
+LOCK_FILE = ".reportkit.lock"
+#: Seconds a command waits for a folder held by another, read from the environment.
+ENV = "REPORTKIT_LOCK_TIMEOUT"
+DEFAULT_TIMEOUT = 600.0
+
+_held = threading.local()  # folders this thread holds, so that a nested hold does not wait on itself
+
+
+class LockError(ReportkitError):
+    """A folder stayed held by another command for longer than the timeout."""
+
+    def __init__(self, folder: Path, holders: str, seconds: float) -> None:
+        self.folder, self.holders, self.seconds = folder, holders, seconds
+        super().__init__(
+            _(
+                "{folder} is still in use by {holders} after {seconds} s; run this again when "
+                "it has finished (or wait longer with {env}=SECONDS)"
+            ).format(folder=folder, holders=holders, seconds=f"{seconds:g}", env=ENV)
+        )
+
+
+def timeout() -> float:
+    """Seconds to wait for a held folder: ``REPORTKIT_LOCK_TIMEOUT``, or ten minutes."""
+    text = os.environ.get(ENV, "").strip()
+    if not text:
+        return DEFAULT_TIMEOUT
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0:  # also refuses nan
+        raise ReportkitError(
+            _("{env}={value}: expected a number of seconds").format(env=ENV, value=repr(text))
+        )
+    return seconds
+
+
+@contextmanager
+def writing(folder: str | Path, *, make: bool = False, managed_only: bool = False) -> Iterator[None]:
+    """Hold ``folder`` alone while the block runs.
+
+    A missing folder is made when ``make`` (an output folder); otherwise it is not locked, and
+    its loader says what is missing (a campaign folder). With ``managed_only`` a folder is
+    locked only if reportkit locked it before (a build's output folder, where ``sign`` finds
+    its PDF), so that signing a PDF on the desktop leaves nothing there.
+
+    Raises
+    ------
+    LockError
+        Another command held it for longer than :func:`timeout`.
+    ReportkitError
+        The folder cannot be written (no lock can be made there).
+    """
+    folder = Path(folder)
+    if managed_only and not (folder / LOCK_FILE).is_file():
+        yield
+        return
+    with _hold(folder, shared=False, make=make):
+        yield
+
+
+@contextmanager
+def reading(folder: str | Path) -> Iterator[None]:
+    """Share ``folder`` with other readers while the block runs; writers wait.
+
+    A folder that does not exist is not locked (its loader says what is missing), nor is one
+    this user cannot write to: nobody can change it through reportkit as this user.
+
+    Raises
+    ------
+    LockError
+        A writer held it for longer than :func:`timeout`.
+    """
+    with _hold(Path(folder), shared=True, make=False):
+        yield
+
+
+@contextmanager
+def _hold(folder: Path, *, shared: bool, make: bool) -> Iterator[None]:
+    from filelock import ReadWriteLock, Timeout
+
+    key = str(folder.resolve())
+    held: dict[str, bool] = _held.__dict__.setdefault("folders", {})
+    if key in held:  # already held by this thread: a writer may read, a reader may not write
+        if not shared and held[key]:
+            raise RuntimeError(f"{folder}: held for reading, then asked for writing")
+        yield
+        return
+    if not make and not folder.is_dir():
+        yield
+        return
+    seconds = timeout()
+    made = not folder.exists()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        # made here, so that it has a normal file's mode (the umask's): SQLite's would be private
+        # to this user, and a colleague's account could not take the folder after it
+        (folder / LOCK_FILE).touch(exist_ok=True)
+        lock = ReadWriteLock(folder / LOCK_FILE, is_singleton=False)
+    except (OSError, sqlite3.Error) as error:
+        if shared:
+            yield
+            return
+        raise ReportkitError(
+            _("{folder}: cannot write here ({error})").format(folder=folder, error=error)
+        ) from None
+    acquire = lock.acquire_read if shared else lock.acquire_write
+    try:
+        try:
+            acquire(blocking=False)
+        except Timeout:
+            holders = _holders(folder)
+            print(
+                _("reportkit: {folder} is in use by {holders}; waiting up to {seconds} s…").format(
+                    folder=folder, holders=holders, seconds=f"{seconds:g}"
+                ),
+                file=sys.stderr,
+                flush=True,
+            )
+            try:
+                acquire(timeout=seconds)
+            except Timeout:
+                raise LockError(folder, _holders(folder) or holders, seconds) from None
+        except sqlite3.Error as error:  # a read-only lock file: as for a folder that cannot be written
+            if shared:
+                yield
+                return
+            raise ReportkitError(
+                _("{folder}: cannot write here ({error})").format(folder=folder, error=error)
+            ) from None
+        held[key] = shared
+        sidecar = _record(folder, clear=not shared)
+        try:
+            yield
+        finally:
+            del held[key]
+            if sidecar is not None:
+                sidecar.unlink(missing_ok=True)
+            lock.release()
+    finally:
+        lock.close()
+        if made:
+            _remove_if_unused(folder)
+
+
+def _remove_if_unused(folder: Path) -> None:
+    """Take back a folder made only to be locked (a build refused before it wrote anything).
+
+    Another command that made it at the same moment may be waiting on its lock; it goes on
+    with a lock file that is gone, which is why this is done only for a folder left empty.
+    On Windows an open lock file cannot be removed, and the folder stays.
+    """
+    try:
+        names = [p.name for p in folder.iterdir()]
+        if all(name.startswith(LOCK_FILE) for name in names):
+            for name in names:
+                (folder / name).unlink()
+            folder.rmdir()
+    except OSError:
+        pass  # in use, or written meanwhile: it is not unused
+
+
+def _record(folder: Path, *, clear: bool) -> Path | None:
+    """Write this process's sidecar; a writer first removes those its predecessors left."""
+    if clear:  # holding the folder alone, every other sidecar is stale (a process that died)
+        for stale in folder.glob(f"{LOCK_FILE}.*.json"):
+            stale.unlink(missing_ok=True)
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError, ImportError):  # no name in the environment nor in the password file
+        user = "?"
+    holder = {
+        "pid": os.getpid(),
+        "host": socket.gethostname(),
+        "user": user,
+        "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]) if sys.argv else "python",
+        "since": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+    }
+    path = folder / f"{LOCK_FILE}.{os.getpid()}-{uuid.uuid4().hex[:8]}.json"
+    try:
+        path.write_text(json.dumps(holder, ensure_ascii=False), encoding="utf-8")
+    except OSError:
+        return None
+    return path
+
+
+def _holders(folder: Path) -> str:
+    """Who holds ``folder``, as its holders' sidecars say, for a person to read."""
+    described = []
+    for path in sorted(folder.glob(f"{LOCK_FILE}.*.json")):
+        try:
+            h = json.loads(path.read_text(encoding="utf-8"))
+            described.append(
+                _("'{command}' (pid {pid}, {user} on {host}, since {since})").format(
+                    command=h["command"], pid=h["pid"], user=h["user"], host=h["host"], since=h["since"]
+                )
+            )
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # released while being read
+    return ", ".join(described) or _("another reportkit command")

@@ -121,8 +121,6 @@ def reading(folder: str | Path) -> Iterator[None]:
 
 @contextmanager
 def _hold(folder: Path, *, shared: bool, make: bool) -> Iterator[None]:
-    from filelock import ReadWriteLock, Timeout
-
     key = str(folder.resolve())
     held: dict[str, bool] = _held.__dict__.setdefault("folders", {})
     if key in held:  # already held by this thread: a writer may read, a reader may not write
@@ -135,21 +133,40 @@ def _hold(folder: Path, *, shared: bool, make: bool) -> Iterator[None]:
         return
     seconds = timeout()
     made = not folder.exists()
+    lock = None
+    try:
+        lock = _acquired(folder, shared=shared, seconds=seconds)
+        if lock is None:  # a reader where nobody can write through reportkit as this user
+            yield
+            return
+        held[key] = shared
+        sidecar = _record(folder, clear=not shared)
+        try:
+            yield
+        finally:
+            del held[key]
+            if sidecar is not None:
+                sidecar.unlink(missing_ok=True)
+            lock.release()
+    finally:
+        if lock is not None:
+            lock.close()
+        if made:
+            _remove_if_unused(folder)
+
+
+def _acquired(folder: Path, *, shared: bool, seconds: float):
+    """The folder's lock, held; None for a reader that cannot make or open it (read-only)."""
+    from filelock import ReadWriteLock, Timeout
+
+    lock = None
     try:
         folder.mkdir(parents=True, exist_ok=True)
         # made here, so that it has a normal file's mode (the umask's): SQLite's would be private
         # to this user, and a colleague's account could not take the folder after it
         (folder / LOCK_FILE).touch(exist_ok=True)
         lock = ReadWriteLock(folder / LOCK_FILE, is_singleton=False)
-    except (OSError, sqlite3.Error) as error:
-        if shared:
-            yield
-            return
-        raise ReportkitError(
-            _("{folder}: cannot write here ({error})").format(folder=folder, error=error)
-        ) from None
-    acquire = lock.acquire_read if shared else lock.acquire_write
-    try:
+        acquire = lock.acquire_read if shared else lock.acquire_write
         try:
             acquire(blocking=False)
         except Timeout:
@@ -164,27 +181,17 @@ def _hold(folder: Path, *, shared: bool, make: bool) -> Iterator[None]:
             try:
                 acquire(timeout=seconds)
             except Timeout:
+                lock.close()
                 raise LockError(folder, _holders(folder) or holders, seconds) from None
-        except sqlite3.Error as error:  # a read-only lock file: as for a folder that cannot be written
-            if shared:
-                yield
-                return
-            raise ReportkitError(
-                _("{folder}: cannot write here ({error})").format(folder=folder, error=error)
-            ) from None
-        held[key] = shared
-        sidecar = _record(folder, clear=not shared)
-        try:
-            yield
-        finally:
-            del held[key]
-            if sidecar is not None:
-                sidecar.unlink(missing_ok=True)
-            lock.release()
-    finally:
-        lock.close()
-        if made:
-            _remove_if_unused(folder)
+    except (OSError, sqlite3.Error) as error:
+        if lock is not None:
+            lock.close()
+        if shared:
+            return None
+        raise ReportkitError(
+            _("{folder}: cannot write here ({error})").format(folder=folder, error=error)
+        ) from None
+    return lock
 
 
 def _remove_if_unused(folder: Path) -> None:

@@ -14,8 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from reportkit.locking import LOCK_FILE
-
 from .conftest import RESULTS, ROOT, require_program
 
 
@@ -31,9 +29,7 @@ def reportkit(*args: str, **kwargs) -> subprocess.CompletedProcess:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every output file's bytes; the folder's lock and its holders' records are not outputs."""
-    files = (p for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith(LOCK_FILE))
-    return {str(p.relative_to(folder)): p.read_bytes() for p in files}
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture

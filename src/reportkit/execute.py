@@ -142,7 +142,7 @@ def build(
         extra[doc] = found.files
     # The campaign is read, and its kernels run, with its folder shared (collect waits) and the
     # output folder held (a second build of it, sign or package wait): see reportkit.locking.
-    with locking.reading(campaign_dir), locking.writing(target, make=True):
+    with locking.reading(campaign_dir), locking.writing(target, output=True):
         fingerprints = {
             doc: _fingerprint(documents[doc], campaign_dir, own[doc], to, extra[doc]) for doc in docs
         }

@@ -152,7 +152,7 @@ def _issue(campaign_folder: str | Path, out: str | Path) -> FormsIssued:
             new_tokens += 1
     folder = Path(out) / campaign.id / "forms"
     written = []
-    with locking.writing(folder.parent, make=True):  # the campaign's output folder, as a build's
+    with locking.writing(folder.parent, output=True):  # the campaign's output folder, as a build's
         for unit in units.itertuples():
             workbook = Workbook()
             _fill_form(workbook, campaign, unit.unit_id, unit.name, tokens[unit.unit_id])

@@ -1,10 +1,13 @@
 """One writer at a time in a folder: the lock every command takes before it writes.
 
 A campaign folder (``collect``, ``new``, ``forms``) and an output folder (``build``,
-``batch``, ``sign``, ``package``) each have one lock, a small file in the folder itself
-(:data:`LOCK_FILE`), so every process that names the folder finds the same lock, on Windows,
-macOS and Linux alike (filelock's SQLite reader/writer lock; the operating system lets the
-lock go when its process dies, so a crash never leaves a folder locked).
+``batch``, ``sign``, ``package``) each have one lock, a small file that every process naming
+the folder finds, on Windows, macOS and Linux alike, from every computer that shares the
+folder (filelock's SQLite reader/writer lock; the operating system lets the lock go when its
+process dies, so a crash never leaves a folder locked). A campaign's lock is inside it
+(:data:`LOCK_FILE`, hidden, so no input, fingerprint or package counts it); an output
+folder's is kept beside it (``<parent>/.reportkit/locks/<name>.lock``), so that the folder
+holds only what was published, and need not exist before a build has published anything.
 
 The lock is a reader/writer lock. A command that changes the folder holds it alone
 (:func:`writing`); a command that only reads it (a build reading its campaign, while its
@@ -38,11 +41,12 @@ from pathlib import Path
 from .exceptions import ReportkitError
 from .i18n import _
 
-__all__ = ["DEFAULT_TIMEOUT", "ENV", "LOCK_FILE", "LockError", "reading", "timeout", "writing"]
+__all__ = ["DEFAULT_TIMEOUT", "ENV", "LOCK_FILE", "LockError", "lock_file", "reading", "timeout", "writing"]
 
-#: The lock's file in the locked folder; its holders' sidecars are ``<LOCK_FILE>.<id>.json``.
-#: Hidden, so that no campaign input, fingerprint or package ever counts it.
+#: A campaign folder's lock, in the folder; its holders' records are ``<LOCK_FILE>.<id>.json``.
 LOCK_FILE = ".reportkit.lock"
+#: Output folders' locks, beside them: ``<parent>/.reportkit/locks/<folder name>.lock``.
+OUTPUT_LOCKS = Path(".reportkit") / "locks"
 #: Seconds a command waits for a folder held by another, read from the environment.
 ENV = "REPORTKIT_LOCK_TIMEOUT"
 DEFAULT_TIMEOUT = 600.0
@@ -80,13 +84,13 @@ def timeout() -> float:
 
 
 @contextmanager
-def writing(folder: str | Path, *, make: bool = False, managed_only: bool = False) -> Iterator[None]:
+def writing(folder: str | Path, *, output: bool = False, managed_only: bool = False) -> Iterator[None]:
     """Hold ``folder`` alone while the block runs.
 
-    A missing folder is made when ``make`` (an output folder); otherwise it is not locked, and
-    its loader says what is missing (a campaign folder). With ``managed_only`` a folder is
-    locked only if reportkit locked it before (a build's output folder, where ``sign`` finds
-    its PDF), so that signing a PDF on the desktop leaves nothing there.
+    A campaign folder that does not exist is not locked: its loader says what is missing. An
+    ``output`` folder's lock is kept beside it, so it may not exist yet. With ``managed_only``
+    an output folder is locked only if reportkit locked it before (a build's output folder,
+    where ``sign`` finds its PDF), so that signing a PDF on the desktop leaves nothing there.
 
     Raises
     ------
@@ -96,16 +100,17 @@ def writing(folder: str | Path, *, make: bool = False, managed_only: bool = Fals
         The folder cannot be written (no lock can be made there).
     """
     folder = Path(folder)
-    if managed_only and not (folder / LOCK_FILE).is_file():
+    path = lock_file(folder, output=output)
+    if (managed_only and not path.is_file()) or (not output and not folder.is_dir()):
         yield
         return
-    with _hold(folder, shared=False, make=make):
+    with _hold(path, folder, shared=False):
         yield
 
 
 @contextmanager
 def reading(folder: str | Path) -> Iterator[None]:
-    """Share ``folder`` with other readers while the block runs; writers wait.
+    """Share the campaign ``folder`` with other readers while the block runs; writers wait.
 
     A folder that does not exist is not locked (its loader says what is missing), nor is one
     this user cannot write to: nobody can change it through reportkit as this user.
@@ -115,32 +120,40 @@ def reading(folder: str | Path) -> Iterator[None]:
     LockError
         A writer held it for longer than :func:`timeout`.
     """
-    with _hold(Path(folder), shared=True, make=False):
+    folder = Path(folder)
+    if not folder.is_dir():
+        yield
+        return
+    with _hold(lock_file(folder), folder, shared=True):
         yield
 
 
+def lock_file(folder: str | Path, *, output: bool = False) -> Path:
+    """The file that locks ``folder``: inside a campaign folder, beside an ``output`` folder."""
+    folder = Path(folder)
+    if output:
+        return folder.parent / OUTPUT_LOCKS / f"{folder.name}.lock"
+    return folder / LOCK_FILE
+
+
 @contextmanager
-def _hold(folder: Path, *, shared: bool, make: bool) -> Iterator[None]:
-    key = str(folder.resolve())
+def _hold(path: Path, folder: Path, *, shared: bool) -> Iterator[None]:
+    key = str(path.resolve())
     held: dict[str, bool] = _held.__dict__.setdefault("folders", {})
     if key in held:  # already held by this thread: a writer may read, a reader may not write
         if not shared and held[key]:
             raise RuntimeError(f"{folder}: held for reading, then asked for writing")
         yield
         return
-    if not make and not folder.is_dir():
-        yield
-        return
     seconds = timeout()
-    made = not folder.exists()
     lock = None
     try:
-        lock = _acquired(folder, shared=shared, seconds=seconds)
+        lock = _acquired(path, folder, shared=shared, seconds=seconds)
         if lock is None:  # a reader where nobody can write through reportkit as this user
             yield
             return
         held[key] = shared
-        sidecar = _record(folder, clear=not shared)
+        sidecar = _record(path, clear=not shared)
         try:
             yield
         finally:
@@ -151,26 +164,24 @@ def _hold(folder: Path, *, shared: bool, make: bool) -> Iterator[None]:
     finally:
         if lock is not None:
             lock.close()
-        if made:
-            _remove_if_unused(folder)
 
 
-def _acquired(folder: Path, *, shared: bool, seconds: float):
+def _acquired(path: Path, folder: Path, *, shared: bool, seconds: float):
     """The folder's lock, held; None for a reader that cannot make or open it (read-only)."""
     from filelock import ReadWriteLock, Timeout
 
     lock = None
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         # made here, so that it has a normal file's mode (the umask's): SQLite's would be private
         # to this user, and a colleague's account could not take the folder after it
-        (folder / LOCK_FILE).touch(exist_ok=True)
-        lock = ReadWriteLock(folder / LOCK_FILE, is_singleton=False)
+        path.touch(exist_ok=True)
+        lock = ReadWriteLock(path, is_singleton=False)
         acquire = lock.acquire_read if shared else lock.acquire_write
         try:
             acquire(blocking=False)
         except Timeout:
-            holders = _holders(folder)
+            holders = _holders(path)
             print(
                 _("reportkit: {folder} is in use by {holders}; waiting up to {seconds} s…").format(
                     folder=folder, holders=holders, seconds=f"{seconds:g}"
@@ -182,7 +193,7 @@ def _acquired(folder: Path, *, shared: bool, seconds: float):
                 acquire(timeout=seconds)
             except Timeout:
                 lock.close()
-                raise LockError(folder, _holders(folder) or holders, seconds) from None
+                raise LockError(folder, _holders(path) or holders, seconds) from None
     except (OSError, sqlite3.Error) as error:
         if lock is not None:
             lock.close()
@@ -194,27 +205,10 @@ def _acquired(folder: Path, *, shared: bool, seconds: float):
     return lock
 
 
-def _remove_if_unused(folder: Path) -> None:
-    """Take back a folder made only to be locked (a build refused before it wrote anything).
-
-    Another command that made it at the same moment may be waiting on its lock; it goes on
-    with a lock file that is gone, which is why this is done only for a folder left empty.
-    On Windows an open lock file cannot be removed, and the folder stays.
-    """
-    try:
-        names = [p.name for p in folder.iterdir()]
-        if all(name.startswith(LOCK_FILE) for name in names):
-            for name in names:
-                (folder / name).unlink()
-            folder.rmdir()
-    except OSError:
-        pass  # in use, or written meanwhile: it is not unused
-
-
-def _record(folder: Path, *, clear: bool) -> Path | None:
+def _record(lock: Path, *, clear: bool) -> Path | None:
     """Write this process's sidecar; a writer first removes those its predecessors left."""
     if clear:  # holding the folder alone, every other sidecar is stale (a process that died)
-        for stale in folder.glob(f"{LOCK_FILE}.*.json"):
+        for stale in lock.parent.glob(f"{lock.name}.*.json"):
             stale.unlink(missing_ok=True)
     try:
         user = getpass.getuser()
@@ -227,7 +221,7 @@ def _record(folder: Path, *, clear: bool) -> Path | None:
         "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]) if sys.argv else "python",
         "since": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
     }
-    path = folder / f"{LOCK_FILE}.{os.getpid()}-{uuid.uuid4().hex[:8]}.json"
+    path = lock.with_name(f"{lock.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.json")
     try:
         path.write_text(json.dumps(holder, ensure_ascii=False), encoding="utf-8")
     except OSError:
@@ -235,10 +229,10 @@ def _record(folder: Path, *, clear: bool) -> Path | None:
     return path
 
 
-def _holders(folder: Path) -> str:
-    """Who holds ``folder``, as its holders' sidecars say, for a person to read."""
+def _holders(lock: Path) -> str:
+    """Who holds ``lock``, as its holders' records say, for a person to read."""
     described = []
-    for path in sorted(folder.glob(f"{LOCK_FILE}.*.json")):
+    for path in sorted(lock.parent.glob(f"{lock.name}.*.json")):
         try:
             h = json.loads(path.read_text(encoding="utf-8"))
             described.append(

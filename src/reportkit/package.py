@@ -132,7 +132,7 @@ def make_package(
             )
         documents_dir = Path(built) / loaded.id
         out = Path(out) if out else documents_dir / f"{loaded.id}.zip"
-        with locking.writing(documents_dir):
+        with locking.writing(documents_dir, output=True):
             return _package(loaded, documents_dir, out, max_mb)
 
 

@@ -68,7 +68,7 @@ def new_campaign(
         )
     parent = parent or source.parent
     # the source is read as one state; two commands making the same folder take turns
-    with locking.reading(source), locking.writing(parent, make=True):
+    with locking.reading(source), locking.writing(parent / campaign_id, output=True):
         return _new(source, campaign_id, year, theme, parent)
 
 

@@ -335,7 +335,8 @@ def sign_pdf(
     output, image = Path(output), Path(image) if image else None
     if image is not None and not image.is_file():
         raise SigningError(image, _("no such image"))
-    with locking.writing(pdf.parent, managed_only=True):  # a build's folder: no build replaces the PDF
+    # a build's output folder: no build replaces the PDF meanwhile
+    with locking.writing(pdf.parent, output=True, managed_only=True):
         return _sign(pdf, role, key, output, image, tsa)
 
 

@@ -78,12 +78,12 @@ def sha256(path: Path) -> str:
 
 
 @contextmanager
-def holding(folder: Path, mode: str) -> Iterator[subprocess.Popen]:
+def holding(folder: Path, mode: str, output: bool = False) -> Iterator[subprocess.Popen]:
     """Another process holding ``folder``'s lock (``writing`` or ``reading``) until killed."""
     code = (
         "import sys, time\n"
         "from reportkit import locking\n"
-        f"with locking.{mode}(sys.argv[1]):\n"
+        f"with locking.{mode}(sys.argv[1]{', output=True' if output else ''}):\n"
         "    print('held', flush=True)\n"
         "    time.sleep(600)\n"
     )
@@ -205,3 +205,20 @@ def test_builds_share_a_campaign_but_wait_for_a_writer(tmp_path):
 def test_a_bad_timeout_is_one_message(tmp_path):
     code, err = collect_one(without_returns(tmp_path / "campaign"), REPORTKIT_LOCK_TIMEOUT="soon")
     assert code == 2 and "REPORTKIT_LOCK_TIMEOUT='soon'" in err, err
+
+
+@pytest.mark.parametrize("command", ["forms", "new"])
+def test_every_command_that_writes_a_campaign_waits_for_its_holder(tmp_path, command):
+    campaign = without_returns(tmp_path / "campaign")
+    out = tmp_path / "out"
+    args = {
+        "forms": ("forms", str(campaign), "--out", str(out)),
+        "new": ("new", str(campaign), "--id", "next-year", "--year", "2022"),
+    }[command]
+    held = {"forms": campaign, "new": tmp_path / "next-year"}[command]
+    with holding(held, "writing", output=command == "new") as holder:
+        code, err = finish(start(*args, REPORTKIT_LOCK_TIMEOUT="0.5"))
+    assert code == 2 and f"pid {holder.pid}" in err, err
+    assert not (tmp_path / "next-year").exists() and not (out / "wtisd-2021-phu-yen" / "forms").exists()
+    code, err = finish(start(*args))
+    assert code == 0, err

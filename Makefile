@@ -1,13 +1,13 @@
 # Set-up and main jobs. On a fresh Debian machine with Python 3.11:
-#   make run    # system packages (as root), .venv with reportkit, the sample campaign into outputs/
-#   make test   # the same set-up plus the tests' system packages, then the whole test suite
-# The Debian packages are listed once, in system-packages.txt.
+#   make run    # .venv with reportkit, the sample campaign into outputs/ (no system package, any user)
+#   make test   # the tests' system packages (as root), the same .venv, then the whole test suite
+# The Debian packages the tests drive are listed once, in system-packages.txt.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lab lint format clean help system-run system-test
+.PHONY: run test lab lint format clean help system-test
 
 LAB_PORT ?= 8888
 
@@ -27,13 +27,10 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 # Before anything else, so that a machine without them stops at once with the line to run.
-system-run:
-	@scripts/system-packages run
-
 system-test:
 	@scripts/system-packages test
 
-run: system-run $(STAMP)
+run: $(STAMP)
 	$(BIN)/reportkit build
 
 test: system-test $(STAMP)
@@ -42,7 +39,7 @@ test: system-test $(STAMP)
 # JupyterLab from the project's environment, on loopback only, opening working copies of the
 # notebooks in work/ (reportkit.lab), so that the templates reportkit build runs stay as they
 # are. It prints the URL with its token.
-lab: system-run $(STAMP)
+lab: $(STAMP)
 	$(BIN)/reportkit lab --port $(LAB_PORT) --no-browser
 
 lint: $(STAMP)

@@ -24,6 +24,7 @@ from openpyxl import load_workbook
 
 from reportkit.campaign import load_campaign
 from reportkit.forms import issue_forms
+from reportkit.locking import LOCK_FILE
 
 from .conftest import ROOT, SAMPLE
 
@@ -39,7 +40,7 @@ def digest(folder: Path) -> dict[str, str]:
     return {
         str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(folder.rglob("*"))
-        if p.is_file()
+        if p.is_file() and not p.name.startswith(LOCK_FILE)  # the folder's lock is not its content
     }
 
 

@@ -505,6 +505,7 @@ def _add_cluster_options(batch: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``reportkit`` command; returns the exit code."""
+    _utf8_streams()
     argv = sys.argv[1:] if argv is None else list(argv)
     lang = _lang_argument(argv)
     if lang is not None:
@@ -548,6 +549,14 @@ def _stdout_to_devnull() -> None:
 
     with contextlib.suppress(OSError, ValueError):  # ValueError: no file descriptor behind stdout
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _utf8_streams() -> None:
+    """Write Vietnamese whatever the console: Windows gives a redirected stream its ANSI code
+    page (cp1252, cp1258), which cannot encode every Vietnamese letter."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure") and (stream.encoding or "").lower() not in ("utf-8", "utf8"):
+            stream.reconfigure(encoding="utf-8")
 
 
 def _lang_argument(argv: Sequence[str]) -> str | None:

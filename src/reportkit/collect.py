@@ -12,7 +12,7 @@ as they came from email), checks each with :mod:`reportkit.returns`, and then
 
 By default nothing is written if any form has a problem; every problem of every file is
 listed at once. With ``partial`` the good forms are taken in and the others listed. The
-new files are staged in the campaign folder and moved into place with ``os.replace``, the
+new files are staged in the campaign folder and moved into place with ``fsio.replace``, the
 tables last, so an interrupted collect never leaves a half-written table.
 """
 
@@ -21,7 +21,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
 import re
 import shutil
 import tempfile
@@ -30,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import tables
+from . import fsio, locking, tables
 from .exceptions import DataError, DataProblem, MediaError, ReturnProblem, ReturnsError
 from .i18n import _, ngettext
 from .text import csv_text, restore
@@ -109,7 +108,14 @@ def collect_returns(
     ReturnsError
         A form has a problem and ``partial`` is false (nothing is written), or no form at all
         could be taken in.
+    LockError
+        Another command kept the campaign folder for longer than the lock's timeout.
     """
+    with locking.writing(campaign_folder):  # read and rewritten as one step: another collect waits
+        return _collect(campaign_folder, returns, partial)
+
+
+def _collect(campaign_folder: str | Path, returns: Sequence[str | Path], partial: bool) -> Collected:
     import pandas as pd
 
     from . import returns as reading
@@ -431,9 +437,9 @@ def _publish(
         (staging / "activities.csv").write_bytes(_csv(activity_table, tables.ACTIVITIES))
         for staged, target in moves:
             target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staged, target)
-        os.replace(staging / "units.csv", units_path)
-        os.replace(staging / "activities.csv", activities_path)
+            fsio.replace(staged, target)
+        fsio.replace(staging / "units.csv", units_path)
+        fsio.replace(staging / "activities.csv", activities_path)
         return copied
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -14,7 +14,6 @@ code) is recorded in ``manifest.json`` and compared before anything heavy is imp
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import hashlib
 import json
 import logging
@@ -24,15 +23,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, locking
 from .exceptions import ExecutionError, ParameterError, ReportkitError
 from .i18n import _
 from .outputs import (
@@ -146,9 +144,12 @@ def build(
         found = documents[doc].checked_inputs(campaign_dir, own[doc])
         own[doc] = {**own[doc], **found.parameters}
         extra[doc] = found.files
-    fingerprints = {doc: _fingerprint(documents[doc], campaign_dir, own[doc], to, extra[doc]) for doc in docs}
-
-    with _locked(Path(out), target):
+    # The campaign is read, and its kernels run, with its folder shared (collect waits) and the
+    # output folder held (a second build of it, sign or package wait): see reportkit.locking.
+    with locking.reading(campaign_dir), locking.writing(target, output=True):
+        fingerprints = {
+            doc: _fingerprint(documents[doc], campaign_dir, own[doc], to, extra[doc]) for doc in docs
+        }
         manifest = _read_json(target / MANIFEST_FILE)
         stale = [doc for doc in docs if force or not _fresh(target, manifest.get(doc), fingerprints[doc])]
         if stale:
@@ -569,17 +570,3 @@ def _record(campaign, document, params, fingerprint, staging, names, timings, ex
 
 
 # --- publishing ----------------------------------------------------------------------------
-
-
-@contextmanager
-def _locked(out: Path, target: Path) -> Iterator[None]:
-    """Hold the lock of ``target``: a second build of the same folder waits for the first."""
-    locks = out / WORK_DIR / "locks"
-    locks.mkdir(parents=True, exist_ok=True)
-    name = hashlib.sha256(str(target.resolve()).encode()).hexdigest()[:16]
-    with open(locks / f"{name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)

@@ -20,13 +20,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
 import secrets
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import fsio, locking
 from .i18n import _
 from .text import csv_text, restore
 
@@ -120,7 +119,14 @@ def issue_forms(campaign_folder: str | Path, out: str | Path = "outputs") -> For
     ------
     DataError
         The campaign does not load, or has no report section or units table.
+    LockError
+        Another command kept the campaign or the forms' folder for longer than the lock's timeout.
     """
+    with locking.writing(campaign_folder):  # its register, forms.csv, is read and rewritten
+        return _issue(campaign_folder, out)
+
+
+def _issue(campaign_folder: str | Path, out: str | Path) -> FormsIssued:
     from openpyxl import Workbook  # heavy: only when forms are made
 
     from .campaign import load_campaign
@@ -145,29 +151,20 @@ def issue_forms(campaign_folder: str | Path, out: str | Path = "outputs") -> For
             issued[unit_id] = today
             new_tokens += 1
     folder = Path(out) / campaign.id / "forms"
-    folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for unit in units.itertuples():
-        workbook = Workbook()
-        _fill_form(workbook, campaign, unit.unit_id, unit.name, tokens[unit.unit_id])
-        written.append(_save(workbook, folder / f"{unit.unit_id}.xlsx"))
+    with locking.writing(folder.parent, output=True):  # the campaign's output folder, as a build's
+        for unit in units.itertuples():
+            workbook = Workbook()
+            _fill_form(workbook, campaign, unit.unit_id, unit.name, tokens[unit.unit_id])
+            written.append(_save(workbook, folder / f"{unit.unit_id}.xlsx"))
     register = _write_register(campaign.folder, tokens, issued)
     return FormsIssued(folder, tuple(written), register, new_tokens)
 
 
 def _save(workbook, path: Path) -> Path:
     """Save through a temporary file beside ``path``, so a form is never half-written."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".xlsx")
-    os.close(handle)
-    try:
+    with fsio.atomic_path(path) as temporary:
         workbook.save(temporary)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes it private; a form is an ordinary file
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
     return path
 
 
@@ -181,11 +178,7 @@ def _write_register(folder: Path, tokens: dict[str, str], issued: dict[str, str]
         [unit_id, token, issued.get(unit_id) or earlier.get(unit_id, "")] for unit_id, token in tokens.items()
     ]
     text = csv_text([["unit_id", "token", "issued_on"], *rows], line_end="\n")
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".forms-", suffix=".csv")
-    with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-        out.write(text)
-    os.replace(temporary, path)
-    return path
+    return fsio.write_bytes(path, text.encode("utf-8"))
 
 
 def _fill_form(workbook, campaign: Campaign, unit_id: str, unit_name: str, token: str) -> None:

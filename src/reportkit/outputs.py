@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import shlex
 import signal
 import threading
@@ -30,6 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from . import fsio
 from .exceptions import ReportkitError
 from .i18n import _
 
@@ -198,7 +198,7 @@ def set_aside(folder: Path, names: list[str], out: Path) -> Path | None:
     aside = out / WORK_DIR / ASIDE_DIR / where / stamp
     aside.mkdir(parents=True, exist_ok=True)
     for name in names:
-        os.replace(folder / name, aside / name)
+        fsio.replace(folder / name, aside / name)
     return aside
 
 
@@ -230,7 +230,7 @@ def publish(
     names = sorted(p.name for p in staging.iterdir() if p.name != MANIFEST_FILE)
     with _uninterrupted():
         for name in [*names, MANIFEST_FILE]:
-            os.replace(staging / name, target / name)
+            fsio.replace(staging / name, target / name)
         set_aside(target, obsolete, out)
 
 

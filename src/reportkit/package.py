@@ -15,12 +15,11 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import fsio, locking
 from .exceptions import ReportkitError
 from .i18n import _
 from .media import evidence_kind, open_photo
@@ -122,15 +121,24 @@ def make_package(
     """
     from .campaign import load_campaign
 
-    loaded = load_campaign(campaign)
-    if not loaded.has_results:
-        raise PackageError(
-            _("{folder}: the campaign has no report yet (no report section or activities)").format(
-                folder=campaign
+    # the campaign and the built documents are each read as one state: no collect or build
+    # changes them meanwhile (reportkit.locking: campaign first, then outputs). A zip written
+    # elsewhere is not locked (it is written atomically; its folder is the user's).
+    with locking.reading(campaign):
+        loaded = load_campaign(campaign)
+        if not loaded.has_results:
+            raise PackageError(
+                _("{folder}: the campaign has no report yet (no report section or activities)").format(
+                    folder=campaign
+                )
             )
-        )
-    documents_dir = Path(built) / loaded.id
-    out = Path(out) if out else documents_dir / f"{loaded.id}.zip"
+        documents_dir = Path(built) / loaded.id
+        out = Path(out) if out else documents_dir / f"{loaded.id}.zip"
+        with locking.writing(documents_dir, output=True):
+            return _package(loaded, documents_dir, out, max_mb)
+
+
+def _package(loaded, documents_dir: Path, out: Path, max_mb: float | None) -> Package:
     must = _documents(documents_dir, loaded.folder)
     evidence = _evidence(loaded)
     photos = [p for p in evidence if p.kind == "photo"]
@@ -168,7 +176,7 @@ def make_package(
         else:
             listed.append(_as_listed(video))
     data = _zip_bytes(included, [*links, *listed])
-    _publish(out, data)
+    fsio.write_bytes(out, data)  # the old zip stays until the new one is whole
     return Package(out, len(data), tuple([*included, *links, *listed]))
 
 
@@ -295,17 +303,3 @@ def _zip_bytes(files: list[Packed], others: list[Packed]) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
             archive.writestr(info, data, compresslevel=9 if compress else None)
     return out.getvalue()
-
-
-def _publish(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file: the old zip stays until the new is whole."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import tables
+from . import locking, tables
 from .campaign import CONFIG_FILE, load_campaign
 from .exceptions import CampaignError, DataProblem, ParameterError
 from .i18n import _
@@ -101,8 +101,15 @@ def new_campaign(
     DataError
         The source campaign does not load, or (a bug) the new one does not.
     """
-    old = load_campaign(source)
     parent = parent or source.parent
+    check_id(campaign_id, parent)  # a folder name, before it names a lock
+    # the source is read as one state; two commands making the same folder take turns
+    with locking.reading(source), locking.writing(parent / campaign_id, output=True):
+        return _new(source, campaign_id, year, theme, parent, event, event_date)
+
+
+def _new(source, campaign_id, year, theme, parent, event, event_date) -> NewCampaign:
+    old = load_campaign(source)
     folder = check_id(campaign_id, parent)
     if event_date is not None and year is not None and year != event_date.year:
         raise ParameterError(
@@ -391,7 +398,7 @@ def _blank_xlsx_column(source: Path, target: Path, schema: tables.Schema, column
 
 def _empty_activities_csv(path: Path) -> None:
     columns = ",".join(c.name for c in tables.ACTIVITIES.columns)
-    path.write_text(columns + "\n", encoding="utf-8")
+    path.write_text(columns + "\n", encoding="utf-8", newline="")  # "\n" on Windows too
 
 
 def _text(path: Path, schema: tables.Schema | None) -> str:

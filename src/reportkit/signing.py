@@ -32,6 +32,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import fsio, locking
 from .exceptions import ReportkitError
 from .i18n import _
 
@@ -390,7 +391,13 @@ def sign_pdf(
     output, image = Path(output), Path(image) if image else None
     if image is not None:
         _check_image(image)
+    how = _How(tsa=tsa, level=level, scheme=scheme, roots=tuple(_read_roots(Path(trust))) if trust else ())
+    # a build's output folder: no build replaces the PDF meanwhile
+    with locking.writing(pdf.parent, output=True, managed_only=True):
+        return _sign(pdf, role, key, output, image, how)
 
+
+def _sign(pdf: Path, role: str, key: KeySource, output: Path, image: Path | None, how: _How) -> Signed:
     from pypdf.errors import PdfReadError
 
     try:
@@ -412,10 +419,9 @@ def sign_pdf(
             ),
         )
     box = _field_box(pdf, role, image, existing)
-    how = _How(tsa=tsa, level=level, scheme=scheme, roots=tuple(_read_roots(Path(trust))) if trust else ())
     data = _sign_bytes(pdf, field, box, key, image, how)
-    _publish(output, data)
-    return Signed(output=output, role=role, field=field, box=box, level=level, algorithm=_algorithm(data))
+    fsio.write_bytes(output, data)  # a failure leaves every file as it was
+    return Signed(output=output, role=role, field=field, box=box, level=how.level, algorithm=_algorithm(data))
 
 
 def _algorithm(data: bytes) -> str:
@@ -582,18 +588,3 @@ def _run_signer(pdf, signer, meta, timestamper, style, spec, writer, out) -> Non
         ).sign_pdf(writer, output=out)
     except (PyhankoSigningError, TimestampRequestError, PKCS11Error, OSError) as error:
         raise SigningError(pdf, _("signing failed: {error}").format(error=error)) from None
-
-
-def _publish(output: Path, data: bytes) -> None:
-    """Write ``data`` to ``output`` through a temporary file, so ``output`` is whole or old."""
-    import tempfile
-
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
-        os.replace(temp, output)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

@@ -20,7 +20,7 @@ from importlib.resources import files
 from pathlib import Path
 from string import Template
 
-from . import tables
+from . import locking, tables
 from .campaign import CONFIG_FILE, load_campaign
 from .exceptions import ParameterError
 from .i18n import _
@@ -44,6 +44,12 @@ def blank_campaign(campaign_id: str, event: str, event_date: dt.date, parent: Pa
     """
     if not event.strip() or "[[" in event:
         raise ParameterError("--event", _("the event's name, e.g. 'Ngày Chuyển đổi số quốc gia'"))
+    check_id(campaign_id, parent)  # a folder name, before it names a lock
+    with locking.writing(parent / campaign_id, output=True):  # two commands making it take turns
+        return _blank(campaign_id, event.strip(), event_date, parent)
+
+
+def _blank(campaign_id: str, event: str, event_date: dt.date, parent: Path) -> NewCampaign:
     folder = check_id(campaign_id, parent)
     start = event_date - dt.timedelta(days=BEFORE)
     end = event_date + dt.timedelta(days=AFTER)
@@ -51,7 +57,7 @@ def blank_campaign(campaign_id: str, event: str, event_date: dt.date, parent: Pa
     values = {
         "id": campaign_id,
         "year": event_date.year,
-        "event": event.strip(),
+        "event": event,
         "event_date": event_date.isoformat(),
         "folder": folder,
         "plan_month": (start - dt.timedelta(days=1)).strftime("%Y-%m"),

@@ -88,5 +88,5 @@ docs: $(STAMP)
 	@echo "$(DOCS_OUT)/{en,vi}/html/index.html and $(DOCS_OUT)/{en,vi}/pdf/reportkit-guide.pdf"
 
 docs-po: $(STAMP)
-	$(BIN)/sphinx-build -q -b gettext docs docs/_build/gettext
+	$(BIN)/sphinx-build -q -E -b gettext docs docs/_build/gettext
 	$(BIN)/sphinx-intl update -p docs/_build/gettext -d docs/locale -l vi --line-width 100

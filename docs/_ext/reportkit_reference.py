@@ -47,6 +47,14 @@ def _speaking(lang: str):
                 os.environ[name] = value
 
 
+def _already_translated(found: list[nodes.Node]) -> list[nodes.Node]:
+    """Keep text the CLI's catalog translated out of the guide's catalogs."""
+    for node in found:
+        for element in node.findall(nodes.TextElement):
+            element["translatable"] = False
+    return found
+
+
 def _section(title: str, ident: str) -> nodes.section:
     section = nodes.section(ids=[ident], names=[ident])
     section += nodes.title(text=title)
@@ -73,7 +81,7 @@ class Commands(SphinxDirective):
                         section += nodes.paragraph(text=helps.get(name) or "")
                         section += nodes.literal_block(text=command.format_help(), language="text")
                         found.append(section)
-        return found
+        return _already_translated(found)
 
 
 class Parameters(SphinxDirective):
@@ -97,7 +105,7 @@ class Parameters(SphinxDirective):
                     items += nodes.definition_list_item("", term, definition)
                 section += items
                 found.append(section)
-        return found
+        return _already_translated(found)
 
 
 def _type_name(annotation) -> str:

@@ -36,7 +36,11 @@ gettext_location = False  # no line numbers in the catalogs: editing a page does
 html_theme = "alabaster"
 html_static_path = ["_static"]
 html_title = "reportkit"
-html_theme_options = {"description": "Decree-30 plans and reports from a campaign's data"}
+html_theme_options = {
+    "description": "Decree-30 plans and reports from a campaign's data",
+    "page_width": "1180px",  # the commands' help is 88 columns wide
+    "sidebar_width": "240px",
+}
 html_show_sourcelink = False
 html_last_updated_fmt = None
 

@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lab lint format clean help system-test
+.PHONY: run test lab lint format clean help system-test docs docs-po
 
 LAB_PORT ?= 8888
 
@@ -15,6 +15,7 @@ help:
 	@echo "make run    build the sample campaign's documents into outputs/"
 	@echo "make test   run the tests (all kinds: kernel, pdf, browser)"
 	@echo "make lab    JupyterLab on 127.0.0.1:$(LAB_PORT) with working copies of the notebooks (work/)"
+	@echo "make docs   the user guide, English and Vietnamese, HTML and PDF, into docs/_build/"
 	@echo "make lint   ruff check and format check"
 	@echo "make clean  remove .venv and outputs"
 
@@ -68,3 +69,21 @@ i18n: $(STAMP)
 	sed -i 's|^#: .*/\(argparse\.py:[0-9]*\)|#: <python>/\1|' $(LOCALE)/reportkit.pot
 	$(BIN)/pybabel update -i $(LOCALE)/reportkit.pot -d $(LOCALE) -D reportkit --ignore-obsolete
 	$(BIN)/pybabel compile -d $(LOCALE) -D reportkit --statistics
+
+# The user guide: English MyST pages in docs/, Vietnamese from docs/locale/vi/LC_MESSAGES/*.po,
+# each as HTML and as a PDF (rinohtype, no TeX), with warnings as errors. Offline.
+# After editing a page, `make docs-po` brings the catalogs up to date; translate each new or
+# fuzzy entry, then `make docs` (tests/test_docs.py fails on an untranslated paragraph).
+DOCS_LANGS := en vi
+DOCS_OUT ?= docs/_build
+SPHINX := $(BIN)/sphinx-build -q -W --keep-going
+docs: $(STAMP)
+	@for lang in $(DOCS_LANGS); do \
+		$(SPHINX) -b html -D language=$$lang -d $(DOCS_OUT)/$$lang/doctrees docs $(DOCS_OUT)/$$lang/html || exit 1; \
+		$(SPHINX) -b rinoh -D language=$$lang -d $(DOCS_OUT)/$$lang/doctrees docs $(DOCS_OUT)/$$lang/pdf >/dev/null || exit 1; \
+	done
+	@echo "$(DOCS_OUT)/{en,vi}/html/index.html and $(DOCS_OUT)/{en,vi}/pdf/reportkit-guide.pdf"
+
+docs-po: $(STAMP)
+	$(BIN)/sphinx-build -q -E -b gettext docs docs/_build/gettext
+	$(BIN)/sphinx-intl update -p docs/_build/gettext -d docs/locale -l vi --line-width 100

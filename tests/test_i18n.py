@@ -60,7 +60,7 @@ def _catalog():
 
 def test_every_message_has_a_vietnamese_translation():
     """Fails for every message added to the code without a translation: run `make i18n` and
-    fill the empty msgstr in the .po (README, "Messages in Vietnamese")."""
+    fill the empty msgstr in the .po (docs/developer.md, "Messages in Vietnamese")."""
     catalog = _catalog()
     untranslated = []
     for msgid, where in sorted(_extracted().items(), key=lambda item: item[1]):

@@ -31,6 +31,7 @@ __all__ = [
     "consolidated_charts",
     "coverage_by_district",
     "report_charts",
+    "tick_label",
 ]
 
 INK = "#1f3b5a"  # the main series
@@ -139,12 +140,33 @@ def _chart(title: str, fig) -> Chart:
     return Chart(title, svg.getvalue(), fig)
 
 
+def tick_label(value: float) -> str:
+    """An axis label the Vietnamese way: ``1.200.000`` for a whole number, ``0,5`` otherwise
+    (thousands with ``.``, decimals after ``,``), never ``-0``."""
+    from babel.numbers import format_decimal
+
+    if float(value).is_integer():
+        return vn.format_vnd(int(value) or 0)
+    return format_decimal(value, locale="vi_VN", group_separator=True)
+
+
 def _thousands(ax, axis: str = "x") -> None:
+    """Whole-number ticks from 0 for a count or an amount. An axis with nothing on it yet
+    (next year's empty report) runs from 0 to 1, not matplotlib's -0.05 to 0.05."""
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-    target = ax.xaxis if axis == "x" else ax.yaxis
+    target, limits, set_limits = (
+        (ax.xaxis, ax.get_xlim(), ax.set_xlim) if axis == "x" else (ax.yaxis, ax.get_ylim(), ax.set_ylim)
+    )
+    set_limits(0, max(limits[1], 1))
     target.set_major_locator(MaxNLocator(nbins=6, integer=True))
-    target.set_major_formatter(FuncFormatter(lambda value, _: vn.format_vnd(round(value))))
+    target.set_major_formatter(FuncFormatter(lambda value, _: tick_label(value)))
+
+
+def _no_categories(ax, axis: str, count: int) -> None:
+    """An axis of categories with none on it shows no ticks (matplotlib would number it)."""
+    if not count:
+        (ax.set_xticks if axis == "x" else ax.set_yticks)([])
 
 
 def coverage_by_district(by_district: pd.DataFrame) -> Chart:
@@ -179,6 +201,7 @@ def activities_by_channel(by_channel: pd.DataFrame) -> Chart:
             ax.text(count, y, f" {vn.format_vnd(int(count))}", va="center", fontsize=9)
         ax.set_xlim(0, max(1, int(rows["activities"].max()) if len(rows) else 1) * 1.15)
         _thousands(ax)
+        _no_categories(ax, "y", len(rows))
         ax.set_xlabel("Số hoạt động")
         return _chart(title, fig)
 
@@ -259,6 +282,7 @@ def by_agency(rows: Sequence[Mapping[str, Any]], key: str, title: str, label: st
             ax.text(value, y, f" {vn.format_vnd(int(value))}", va="center", fontsize=9)
         ax.set_xlim(0, max([1, *values]) * 1.18)
         _thousands(ax)
+        _no_categories(ax, "y", len(ranked))
         ax.set_xlabel(label)
         return _chart(title, fig)
 

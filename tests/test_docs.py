@@ -36,9 +36,9 @@ def _catalogs() -> dict[str, object]:
 
 def _commands() -> list[str]:
     """Every subcommand of ``reportkit``, from its parser."""
-    from reportkit import cli
+    from reportkit import cli_parser
 
-    for action in cli._parser()._actions:
+    for action in cli_parser.build_parser()._actions:
         if isinstance(action, argparse._SubParsersAction):
             return list(action.choices)
     raise AssertionError("reportkit has no subcommands")

@@ -19,7 +19,7 @@ import pytest
 from babel.messages.extract import extract_from_dir, extract_from_file
 from babel.messages.pofile import read_po
 
-from reportkit import cli, i18n
+from reportkit import cli, cli_parser, i18n
 from reportkit.runs import Outcome
 
 from .conftest import MINIMAL, RESULTS, ROOT
@@ -221,7 +221,7 @@ def test_english_stays_the_default_with_a_c_locale(make_campaign, tmp_path):
 
 def _commands() -> dict[str, argparse.ArgumentParser]:
     """Every subcommand of the parser, made in English (however a helper added it)."""
-    parser = cli._lang_everywhere(cli._parser())
+    parser = cli_parser.lang_everywhere(cli_parser.build_parser())
     action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     return dict(action.choices)
 

@@ -67,11 +67,11 @@ class Commands(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         import argparse
 
-        from reportkit import cli
+        from reportkit import cli_parser
 
         with _speaking(self.env.config.language or "en"):
             # cli's parser as main() makes it: --lang on every subcommand
-            parser = cli._lang_everywhere(cli._parser())
+            parser = cli_parser.lang_everywhere(cli_parser.build_parser())
             found = [nodes.literal_block(text=parser.format_help(), language="text")]
             for action in parser._actions:  # argparse keeps the subcommands there
                 if isinstance(action, argparse._SubParsersAction):

@@ -147,6 +147,6 @@ def test_the_readme_is_for_the_first_hour():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert len(readme.encode("utf-8")) < 8 * 1024
     assert "make run" in readme and "make test" in readme
-    assert r".venv\Scripts\pip install ." in readme and r".venv\Scripts\reportkit build" in readme
+    assert r".venv\Scripts\python -m pip install ." in readme and r".venv\Scripts\reportkit build" in readme
     for link in re.findall(r"\]\(([^)#]+)\)", readme) + re.findall(r'src="([^"]+)"', readme):
         assert (ROOT / link).exists(), link

@@ -70,10 +70,14 @@ def test_every_line_naming_the_earlier_event_is_listed_whole(moved):
     listed = [line.strip() for line in result.stdout.splitlines() if line.startswith("  ")]
     config = (SAMPLE / "campaign.yaml").read_text(encoding="utf-8").splitlines()
     by_number = {f"campaign.yaml:{n}: {line.strip()}" for n, line in enumerate(config, 1)}
+
+    def numbered(line: str) -> str:
+        return next(entry for entry in by_number if entry.endswith(f": {line}"))
+
     # the theme kept from the earlier event, its date written out, its name in capitals
-    assert "campaign.yaml:10: theme: Tăng tốc chuyển đổi số trong giai đoạn khó khăn" in listed
-    assert 'campaign.yaml:57: body: "Thời gian thực hiện: Ngày 17/5/{year}."' in listed
-    assert "campaign.yaml:92: title: NGÀY VIỄN THÔNG VÀ XÃ HỘI THÔNG TIN THẾ GIỚI-17/5" in listed
+    assert numbered("theme: Tăng tốc chuyển đổi số trong giai đoạn khó khăn") in listed
+    assert numbered('body: "Thời gian thực hiện: Ngày 17/5/{year}."') in listed
+    assert numbered("title: NGÀY VIỄN THÔNG VÀ XÃ HỘI THÔNG TIN THẾ GIỚI-17/5") in listed
     assert any("Ngày 17 tháng 5 - Ngày Viễn thông" in line for line in listed)
     long = [line for line in listed if len(line) > 300]
     assert long and all(line in by_number for line in long if line.startswith("campaign.yaml"))

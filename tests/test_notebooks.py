@@ -63,8 +63,11 @@ def test_jupyter_nbconvert_knows_the_reportkit_exporters(tmp_path):
             timeout=300,
         )
         assert result.returncode == 0, result.stderr
-    assert "Ba trăm nghìn đồng chẵn" in (tmp_path / "plan.html").read_text(encoding="utf-8")
-    assert "Bằng chữ: Ba trăm nghìn đồng chẵn." in pdf_text(tmp_path / "plan.pdf")
+    # named by the notebook and the campaign, as JupyterLab's export downloads it
+    assert "Ba trăm nghìn đồng chẵn" in (tmp_path / "plan_wtisd-2021-phu-yen.html").read_text(
+        encoding="utf-8"
+    )
+    assert "Bằng chữ: Ba trăm nghìn đồng chẵn." in pdf_text(tmp_path / "plan_wtisd-2021-phu-yen.pdf")
 
 
 @pytest.mark.kernel

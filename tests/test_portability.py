@@ -292,7 +292,9 @@ def test_the_wheel_installed_elsewhere_builds_the_sample(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     for name in (
         *(f"reportkit/notebooks/{nb.name}" for nb in (ROOT / "notebooks").glob("*.ipynb")),
-        "reportkit/templates/document/document.html.j2",
+        "reportkit/templates/document/document.css",
+        "reportkit/templates/typst/reportkit.typ",
+        "reportkit/templates/campaign/campaign.yaml",
         "reportkit/fonts/LiberationSerif-Regular.ttf",
         "reportkit/locale/vi/LC_MESSAGES/reportkit.mo",
     ):

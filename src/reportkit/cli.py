@@ -313,6 +313,9 @@ def _edxml(args: argparse.Namespace) -> int:
         key=args.key,
         pass_env=args.pass_env,
     )
+    from .outputs import check_signable
+
+    check_signable(args.pdf)  # the document as its inputs are now, not an earlier build's
     written = write_edxml(args.pdf, key, to=tuple(args.to), with_docx=args.with_docx, output=args.out)
     print(
         _("{output}: edXML message {id} to {to} ({files})").format(

@@ -87,7 +87,7 @@ def write_edxml(
     now
         The TraceHeader's time (default: now).
     """
-    from .signing import _publish
+    from .fsio import write_bytes
 
     pdf = Path(pdf)
     data, metadata = _issued_document(pdf)
@@ -101,7 +101,7 @@ def write_edxml(
     root = _message(metadata, receivers, files, now or dt.datetime.now(_VIETNAM))
     signed = _sign(root, key, pdf)
     output = Path(output) if output else pdf.with_name(pdf.name.split(".")[0] + ".edxml")
-    _publish(output, signed)
+    write_bytes(output, signed)
     return Written(
         output=output,
         document_id=_document_id(metadata),

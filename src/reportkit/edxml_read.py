@@ -264,7 +264,7 @@ def _plain_name(path: Path, name: str) -> str:
 
 
 def _extract(folder: Path, attachments: dict[str, bytes]) -> None:
-    from .signing import _publish
+    from .fsio import write_bytes
 
     for name, data in attachments.items():
-        _publish(folder / name, data)
+        write_bytes(folder / name, data)

@@ -38,7 +38,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .exceptions import ReportkitError
+from .exceptions import FileSystemError, ReportkitError
 from .i18n import _
 
 __all__ = ["DEFAULT_TIMEOUT", "ENV", "LOCK_FILE", "LockError", "lock_file", "reading", "timeout", "writing"]
@@ -199,6 +199,8 @@ def _acquired(path: Path, folder: Path, *, shared: bool, seconds: float):
             lock.close()
         if shared:
             return None
+        if isinstance(error, OSError):  # read-only, no permission, full: one message for each
+            raise FileSystemError(error) from None
         raise ReportkitError(
             _("{folder}: cannot write here ({error})").format(folder=folder, error=error)
         ) from None

@@ -26,13 +26,10 @@ import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .exceptions import ReportkitError
 from .i18n import _
-
-if TYPE_CHECKING:
-    from .campaign import CampaignConfig
 
 __all__ = [
     "NAMESPACE",
@@ -160,7 +157,7 @@ def _plain(value: Any) -> Any:
 
 
 def outgoing_metadata(
-    config: CampaignConfig,
+    config: Any,
     kind: str,
     *,
     subject: str,
@@ -173,8 +170,9 @@ def outgoing_metadata(
     Parameters
     ----------
     config
-        The campaign's settings: the agency, its code, the signer, the document's section
-        (its number, date and Nơi nhận when ``number`` and ``issued_on`` are not given).
+        The campaign's settings (:class:`reportkit.campaign.CampaignConfig`): the agency, its
+        code, the signer, the document's section (its number, date and Nơi nhận when
+        ``number`` and ``issued_on`` are not given).
     subject
         The summary line (trích yếu) as the document prints it, placeholders filled.
     number, issued_on

@@ -10,14 +10,47 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from . import model as m
+from .html import render_html
 
-__all__ = ["Appendix", "campaign_text", "compose", "flatten"]
+__all__ = ["Appendix", "Composed", "campaign_text", "compose", "flatten"]
 
 #: A block, or several (what :func:`reportkit.blocks.paragraphs` and its kin return).
 Piece = m.Block | Sequence[m.Block]
+
+
+class Composed(m.Document):
+    """A composed document as a notebook shows it: the tree (:class:`~.model.Document`) with
+    its HTML view, for JupyterLab and the HTML page, and the tree itself and its figures as
+    the output's other data, for the PDF and Word exporters and ``figures.json``."""
+
+    @cached_property
+    def html(self) -> str:
+        """The HTML view (:func:`reportkit.document.html.render_html`)."""
+        return render_html(self)
+
+    @property
+    def rasters(self) -> dict[str, bytes]:
+        """The PNG copies of the charts by raster id (for Word)."""
+        return {chart.raster_id: chart.png for chart in self.charts() if chart.png}
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """How a notebook shows it (the HTML view) and files it: the tree under
+        :data:`m.DOCUMENT_MIMETYPE`, for the PDF and Word exporters, and the figures under
+        :data:`m.FIGURES_MIMETYPE`, for ``figures.json``."""
+        data = {
+            "text/html": self.html,
+            "text/plain": f"<{self.kind}: {self.title}>",
+            m.FIGURES_MIMETYPE: {self.kind: dict(self.figures)},
+            m.DOCUMENT_MIMETYPE: m.to_data(self),
+        }
+        marker = {
+            "reportkit": {"document": self.kind, "title": self.title, "agency": self.agency, **self.about}
+        }
+        return data, {"text/html": marker, m.FIGURES_MIMETYPE: marker, m.DOCUMENT_MIMETYPE: marker}
 
 
 @dataclass(frozen=True)
@@ -53,7 +86,7 @@ def compose(
     agency: str = "",
     info: Mapping[str, Any] | None = None,
     about: Mapping[str, str] | None = None,
-) -> m.Document:
+) -> Composed:
     """Put a document together from the pieces of :mod:`reportkit.blocks`.
 
     Parameters
@@ -88,7 +121,7 @@ def compose(
     del charts
     parts = [m.Part(flatten(body), "main")]
     parts += [m.Part(flatten(a.body), a.kind) for a in appendices]
-    return m.Document(
+    return Composed(
         kind=kind,
         title=title,
         parts=tuple(parts),

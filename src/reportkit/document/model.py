@@ -21,7 +21,6 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any, Literal, Union
 
 __all__ = [
@@ -326,33 +325,6 @@ class Document:
         """The charts, in order."""
         return [block for block in self.blocks() if isinstance(block, Chart)]
 
-    @cached_property
-    def html(self) -> str:
-        """The HTML view (:func:`reportkit.document.html.render_html`)."""
-        from .html import render_html
-
-        return render_html(self)
-
-    @property
-    def rasters(self) -> dict[str, bytes]:
-        """The PNG copies of the charts by raster id (for Word)."""
-        return {chart.raster_id: chart.png for chart in self.charts() if chart.png}
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        """How a notebook shows it (the HTML view) and files it: the tree under
-        :data:`DOCUMENT_MIMETYPE`, for the PDF and Word exporters, and the figures under
-        :data:`FIGURES_MIMETYPE`, for ``figures.json``."""
-        data = {
-            "text/html": self.html,
-            "text/plain": f"<{self.kind}: {self.title}>",
-            FIGURES_MIMETYPE: {self.kind: dict(self.figures)},
-            DOCUMENT_MIMETYPE: to_data(self),
-        }
-        marker = {
-            "reportkit": {"document": self.kind, "title": self.title, "agency": self.agency, **self.about}
-        }
-        return data, {"text/html": marker, FIGURES_MIMETYPE: marker, DOCUMENT_MIMETYPE: marker}
-
 
 # --- JSON ------------------------------------------------------------------------------------
 
@@ -385,7 +357,8 @@ _NODES: dict[str, type] = {
 def to_data(node: Any) -> Any:
     """``node`` as plain JSON: a node is ``{"type": name, field: …}``, bytes ``{"base64": …}``."""
     if dataclasses.is_dataclass(node):
-        data = {"type": type(node).__name__}
+        # a view's subclass (reportkit.document.composition.Composed) travels as its node
+        data = {"type": next(c.__name__ for c in type(node).__mro__ if c.__name__ in _NODES)}
         for f in dataclasses.fields(node):
             data[f.name] = to_data(getattr(node, f.name))
         return data

@@ -1,9 +1,8 @@
 """reportkit builds its documents with no text-layout library of the system: with Pango,
 Cairo, HarfBuzz, fontconfig and GDK-Pixbuf hidden (a private mount namespace, /dev/null
 bound over each of their shared objects), the real ``reportkit build`` writes the sample's
-plan and report, and the PDFs are PDF/A-2a and PDF/UA-1 in the shipped face only.
-
-Word is not built here yet: the Word renderer (reportkit.document.docx) is another branch's.
+plan and report in HTML, PDF and Word, and the PDFs are PDF/A-2a and PDF/UA-1 in the
+shipped face only.
 """
 
 from __future__ import annotations
@@ -74,7 +73,7 @@ def libraries() -> list[str]:
 def built(tmp_path_factory, libraries: list[str]) -> Path:
     out = tmp_path_factory.mktemp("no-system-libraries")
     build = [sys.executable, "-m", "reportkit.cli", "build", str(SAMPLE), "--out", str(out)]
-    result = without_libraries([*build, "--to", "html,pdf"], libraries)
+    result = without_libraries([*build, "--to", "html,pdf,docx"], libraries)
     assert result.returncode == 0, result.stderr
     return out / SAMPLE.name
 
@@ -100,6 +99,10 @@ def test_the_sample_builds_into_pdfa_2a_and_ua_1_in_the_shipped_face(built: Path
     require_program("pdftotext")
     pdf, html = built / f"{name}.pdf", built / f"{name}.html"
     assert expected[0] in html.read_text(encoding="utf-8")
+    import docx
+
+    word = "\n".join(p.text for p in docx.Document(built / f"{name}.docx").paragraphs)
+    assert expected[0] in word
     xmp = PdfReader(pdf).trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8")
     assert "<pdfaid:part>2</pdfaid:part><pdfaid:conformance>A</pdfaid:conformance>" in xmp
     assert "<pdfuaid:part>1</pdfuaid:part>" in xmp

@@ -10,7 +10,6 @@ then).
 from __future__ import annotations
 
 import csv
-import sys
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
@@ -21,7 +20,7 @@ import yaml
 from .exceptions import DataError, DataProblem, ReportkitError
 from .i18n import _
 from .paths import slug
-from .runs import Outcome, Run, run_one
+from .runs import Outcome, Run, progress_bar, run_one
 
 __all__ = ["Outcome", "Run", "district_runs", "grid_runs", "run_batch"]
 
@@ -128,16 +127,8 @@ def run_batch(
             progress=progress,
             notebooks=notebooks,
         )
-    from tqdm.auto import tqdm
-
     outcomes: dict[str, Outcome] = {}
-    bar = tqdm(
-        total=len(runs),
-        unit="doc",
-        disable=not progress,
-        file=sys.stderr,
-        desc=_("{doc} batch").format(doc=doc),
-    )
+    bar = progress_bar(runs, doc, progress)
     with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = [
             pool.submit(

@@ -247,17 +247,9 @@ def _lab(args: argparse.Namespace) -> int:
 def _sign(args: argparse.Namespace) -> int:
     from .i18n import _
     from .outputs import check_signable
-    from .signing import KeySource, sign_pdf
+    from .signing import sign_pdf
 
-    if args.pkcs11_lib and not (args.token and args.key):
-        raise ReportkitError(_("--pkcs11-lib needs --token and --key"))
-    key = KeySource(
-        p12=Path(args.p12) if args.p12 else None,
-        pkcs11_lib=Path(args.pkcs11_lib) if args.pkcs11_lib else None,
-        token=args.token,
-        key=args.key,
-        pass_env=args.pass_env,
-    )
+    key = _key_source(args)
     check_signable(args.pdf)  # a PDF left by an earlier build, or built from changed inputs
     signed = sign_pdf(
         args.pdf, args.role, key, output=args.output, image=args.image, tsa=args.tsa,
@@ -277,6 +269,21 @@ def _sign(args: argparse.Namespace) -> int:
     return 0
 
 
+def _key_source(args: argparse.Namespace):
+    """Where ``sign`` and ``edxml`` find the key: a PKCS#12 file or a token."""
+    from .signing import KeySource
+
+    if args.pkcs11_lib and not (args.token and args.key):
+        raise ReportkitError(_("--pkcs11-lib needs --token and --key"))
+    return KeySource(
+        p12=Path(args.p12) if args.p12 else None,
+        pkcs11_lib=Path(args.pkcs11_lib) if args.pkcs11_lib else None,
+        token=args.token,
+        key=args.key,
+        pass_env=args.pass_env,
+    )
+
+
 def _verify(args: argparse.Namespace) -> int:
     from .verification import verify_pdf
 
@@ -289,7 +296,6 @@ def _verify(args: argparse.Namespace) -> int:
 
 def _edxml(args: argparse.Namespace) -> int:
     from .i18n import _
-    from .signing import KeySource
 
     if args.read:
         from .edxml_read import read_edxml
@@ -304,15 +310,7 @@ def _edxml(args: argparse.Namespace) -> int:
         raise ReportkitError(
             _("give SIGNED.pdf and the agency's key (--p12 FILE or --pkcs11-lib …), or --read FILE")
         )
-    if args.pkcs11_lib and not (args.token and args.key):
-        raise ReportkitError(_("--pkcs11-lib needs --token and --key"))
-    key = KeySource(
-        p12=Path(args.p12) if args.p12 else None,
-        pkcs11_lib=Path(args.pkcs11_lib) if args.pkcs11_lib else None,
-        token=args.token,
-        key=args.key,
-        pass_env=args.pass_env,
-    )
+    key = _key_source(args)
     from .outputs import check_signable
 
     check_signable(args.pdf)  # the document as its inputs are now, not an earlier build's

@@ -23,14 +23,13 @@ from __future__ import annotations
 
 import os
 import socket
-import sys
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
 from .exceptions import ReportkitError
 from .i18n import _
-from .runs import Outcome, Run, run_one
+from .runs import Outcome, Run, progress_bar, run_one
 
 __all__ = ["ClusterError", "SharedFolderError", "run_on_cluster"]
 
@@ -137,7 +136,6 @@ def run_on_cluster(
     from distributed import as_completed
     from distributed.client import FutureCancelledError
     from distributed.scheduler import KilledWorker
-    from tqdm.auto import tqdm
 
     if (address is None) == (scheduler_file is None):
         raise ValueError("give a scheduler address or a scheduler file, not both")
@@ -147,13 +145,7 @@ def run_on_cluster(
     batch_id = uuid.uuid4().hex[:8]
     client = _connect(address, None if scheduler_file is None else str(scheduler_file))
     outcomes: dict[str, Outcome] = {}
-    bar = tqdm(
-        total=len(runs),
-        unit="doc",
-        disable=not progress,
-        file=sys.stderr,
-        desc=_("{doc} batch").format(doc=doc),
-    )
+    bar = progress_bar(runs, doc, progress)
     try:
         by_key, attempts = {}, {}
 

@@ -16,7 +16,7 @@ from typing import Any
 from .exceptions import FileSystemError, ReportkitError
 from .i18n import _
 
-__all__ = ["Outcome", "Run", "run_one"]
+__all__ = ["Outcome", "Run", "progress_bar", "run_one"]
 
 
 @dataclass(frozen=True)
@@ -82,3 +82,18 @@ def run_one(
     except OSError as error:  # a read-only or full output folder: this run's message, not a traceback
         return Outcome.failed(run.variant, str(FileSystemError(error)))
     return Outcome(run.variant, ok=True, reused=doc in result.reused, paths=tuple(result.files.get(doc, ())))
+
+
+def progress_bar(runs: Sequence[Run], doc: str, progress: bool):
+    """The bar a batch shows on standard error, one step a run (silent without ``progress``)."""
+    import sys
+
+    from tqdm.auto import tqdm
+
+    return tqdm(
+        total=len(runs),
+        unit="doc",
+        disable=not progress,
+        file=sys.stderr,
+        desc=_("{doc} batch").format(doc=doc),
+    )

@@ -49,7 +49,7 @@ STYLE = {
     "axes.edgecolor": "#333333",
     "axes.titlesize": 11,
     "axes.titleweight": "bold",
-    "svg.fonttype": "none",  # text stays text: lighter for WeasyPrint, searchable in the PDF
+    "svg.fonttype": "none",  # text stays text: set by Typst in the shipped face, searchable in the PDF
     "svg.hashsalt": "reportkit",  # the same chart gives the same SVG, so outputs compare
 }
 

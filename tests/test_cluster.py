@@ -227,3 +227,32 @@ def test_a_local_batch_does_not_import_dask():
     assert (
         subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
     )
+
+
+def test_a_worker_keeps_the_next_kernel_warm_and_every_run_finds_a_fresh_one(tmp_path):
+    """One worker, one thread: each run's kernel was started while the run before held its own
+    kernel, and finds nothing that run left (reportkit.kernels)."""
+    from .test_kernels import HOLD, write_notebook
+
+    running = Cluster(tmp_path, workers=1)
+    try:
+        notebooks, trace, out = tmp_path / "notebooks", tmp_path / "trace", tmp_path / "out"
+        write_notebook(notebooks)
+        trace.mkdir()
+        grid = tmp_path / "grid.csv"
+        grid.write_text("step,hold,trace\n" + "".join(f"{s},{HOLD},{trace}\n" for s in (1, 2, 3)), "utf-8")
+        command = [str(BIN / "reportkit"), "batch", str(SAMPLE), "--doc", "isolation", "--grid", str(grid)]
+        command += ["--notebooks", str(notebooks), "--cluster", running.address, "--to", "html"]
+        done = subprocess.run(
+            [*command, "--out", str(out)], capture_output=True, text=True, env=running.env, timeout=600
+        )
+        assert done.returncode == 0, done.stderr
+        seen = {step: json.loads((trace / f"{step}.json").read_text()) for step in (1, 2, 3)}
+        assert len({run["pid"] for run in seen.values()}) == 3
+        for step, run in seen.items():
+            assert not (run["global"] or run["builtin"] or run["module"] or run["env"]), step
+        for step in (2, 3):
+            assert seen[step]["age"] > HOLD * 0.8, (step, seen[step]["age"])
+        assert not kernels(running.token)  # the batch is over: its worker keeps no kernel
+    finally:
+        running.stop()

@@ -167,3 +167,33 @@ def test_a_report_dated_before_its_figures_end_is_refused(campaign, values, mess
 )
 def test_a_report_dated_on_or_after_its_figures_end_passes(campaign, values):
     check_parameters(REPORT, values, campaign)
+
+
+@pytest.mark.parametrize(
+    ("value", "checked"), [(2.5, 2.5), ("2.5", 2.5), (3, 3.0), ("3", 3.0), ("-0.25", -0.25)]
+)
+def test_a_float_parameter_takes_numbers_as_a_grid_or_the_command_line_gives_them(
+    campaign, tmp_path, value, checked
+):
+    notebook = _notebook_with(tmp_path, 'campaign: str = ""\nratio: float = 0.5  # a share\n')
+    assert check_parameters(notebook, {"ratio": value}, campaign) == {"ratio": checked}
+
+
+@pytest.mark.parametrize("value", ["hai", True, "2,5", [1]])
+def test_a_float_parameter_refuses_what_is_not_a_number(campaign, tmp_path, value):
+    notebook = _notebook_with(tmp_path, 'campaign: str = ""\nratio: float = 0.5\n')
+    with pytest.raises(ParameterError) as caught:
+        check_parameters(notebook, {"ratio": value}, campaign)
+    assert str(caught.value) == f"parameter 'ratio': expected a number like 2.5, got {value!r}"
+
+
+def _notebook_with(folder, parameters: str):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell(parameters)
+    cell.metadata["tags"] = ["parameters"]
+    nb.cells = [cell]
+    path = folder / "ratio.ipynb"
+    nbformat.write(nb, path)
+    return path

@@ -2,7 +2,9 @@
 
 Each run writes to its own folder, ``<out>/<campaign id>/<doc>-<slug>/``, so runs never
 collide, and each folder is built like any other (staged, locked, reused when unchanged).
-Runs go to a pool of worker processes; ``jobs`` sets how many run at once. With a Dask
+Runs go to a pool of worker processes; ``jobs`` sets how many run at once, and each process
+keeps the kernel of its next run warm while the current one executes (:mod:`reportkit.kernels`:
+a fresh kernel for every run all the same). With a Dask
 scheduler's address they go to that cluster instead (:mod:`reportkit.cluster`, imported only
 then).
 """
@@ -20,7 +22,7 @@ import yaml
 from .exceptions import DataError, DataProblem, ReportkitError
 from .i18n import _
 from .paths import slug
-from .runs import Outcome, Run, progress_bar, run_one
+from .runs import Outcome, Run, progress_bar, run_one, spares_for
 
 __all__ = ["Outcome", "Run", "district_runs", "grid_runs", "run_batch"]
 
@@ -129,7 +131,9 @@ def run_batch(
         )
     outcomes: dict[str, Outcome] = {}
     bar = progress_bar(runs, doc, progress)
-    with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+    jobs = max(1, jobs)
+    # Each worker process runs one build at a time and keeps one kernel warm for its next run.
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = [
             pool.submit(
                 run_one,
@@ -140,8 +144,9 @@ def run_batch(
                 str(out),
                 force,
                 str(notebooks) if notebooks else None,
+                spares_for(index, len(runs), jobs, 1),
             )
-            for run in runs
+            for index, run in enumerate(runs)
         ]
         for future in as_completed(futures):
             outcome = future.result()

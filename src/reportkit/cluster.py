@@ -4,7 +4,8 @@
 of :mod:`reportkit.batch` to an existing Dask scheduler instead of the local pool of worker
 processes. A task is the same build as a local run (:func:`reportkit.execute.build` into
 ``<out>/<campaign id>/<variant>/``: its own folder, lock and staging), so a run on a cluster
-writes exactly what it writes locally. The kernel of each run gets its own IPC socket folder
+writes exactly what it writes locally. Each worker keeps a warm kernel for each of its threads
+while more runs are to come (:mod:`reportkit.kernels`). The kernel of each run gets its own IPC socket folder
 and is started with its working directory set on the child process, never by changing the
 worker's, so runs on the threads of one worker do not meet.
 
@@ -21,6 +22,7 @@ Only this module imports ``distributed``; it is the optional extra ``reportkit[d
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import uuid
@@ -29,7 +31,7 @@ from pathlib import Path
 
 from .exceptions import ReportkitError
 from .i18n import _
-from .runs import Outcome, Run, progress_bar, run_one
+from .runs import Outcome, Run, progress_bar, run_one, spares_for
 
 __all__ = ["ClusterError", "SharedFolderError", "run_on_cluster"]
 
@@ -67,6 +69,16 @@ def _worker_name() -> str:
         return socket.gethostname()
 
 
+def _threads() -> int:
+    """The threads of this worker, each of which runs a task at a time."""
+    try:
+        from distributed import get_worker
+
+        return max(1, int(get_worker().state.nthreads))
+    except (ImportError, ValueError, AttributeError):
+        return 1
+
+
 def _check_shared(campaign_dir: Path, out: Path) -> None:
     """Fail unless this worker sees the campaign and can write into the output folder."""
     if not (campaign_dir / "campaign.yaml").is_file():
@@ -76,17 +88,34 @@ def _check_shared(campaign_dir: Path, out: Path) -> None:
 
 
 def _run_task(
-    campaign_dir: str, doc: str, run: Run, to: Sequence[str], out: str, force: bool, notebooks: str | None
+    campaign_dir: str,
+    doc: str,
+    run: Run,
+    to: Sequence[str],
+    out: str,
+    force: bool,
+    notebooks: str | None,
+    warm: bool = False,
 ) -> Outcome:
-    """One run on a worker: the shared-folder check, then the same build as a local run."""
+    """One run on a worker: the shared-folder check, then the same build as a local run; with
+    ``warm``, the worker keeps a kernel warm for each of its threads' next runs."""
     try:
         _check_shared(Path(campaign_dir), Path(out))
     except SharedFolderError as error:
         return Outcome.failed(run.variant, str(error))
     try:
-        return run_one(campaign_dir, doc, run, to, out, force, notebooks)
+        return run_one(campaign_dir, doc, run, to, out, force, notebooks, _threads() if warm else 0)
     except Exception as error:  # a bug in one run must not stop the batch; its message is kept
         return Outcome.failed(run.variant, f"{type(error).__name__}: {error}")
+
+
+def _drop_spares(client) -> None:
+    """The batch is over: its workers stop the kernels they kept warm for it (a spare is
+    started for a run that another worker then took)."""
+    from .kernels import drop
+
+    with contextlib.suppress(Exception):  # a lost worker took its kernels with it
+        client.run(drop, wait=True)
 
 
 def _connect(address: str | None, scheduler_file: str | None):
@@ -148,6 +177,8 @@ def run_on_cluster(
     bar = progress_bar(runs, doc, progress)
     try:
         by_key, attempts = {}, {}
+        slots = max(1, sum(client.nthreads().values()))
+        order = {run.variant: index for index, run in enumerate(runs)}
 
         def submit(run: Run):
             attempts[run.variant] = attempts.get(run.variant, 0) + 1
@@ -160,6 +191,7 @@ def run_on_cluster(
                 str(out),
                 force,
                 str(Path(notebooks).resolve()) if notebooks else None,
+                attempts[run.variant] == 1 and spares_for(order[run.variant], len(runs), slots, 1) > 0,
                 key=f"reportkit-{batch_id}-{run.variant}-{attempts[run.variant]}",
                 pure=False,
             )
@@ -189,5 +221,6 @@ def run_on_cluster(
             bar.update()
     finally:
         bar.close()
+        _drop_spares(client)
         client.close()
     return {run.variant: outcomes[run.variant] for run in runs}

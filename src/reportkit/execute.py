@@ -19,7 +19,6 @@ import json
 import logging
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,9 +29,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from . import __version__, locking
+from . import __version__, kernels, locking
 from .exceptions import ExecutionError, ParameterError, ReportkitError
 from .i18n import _
+from .kernels import START_TIMEOUT
 from .outputs import (
     CAMPAIGN_FOLDER_KEY,
     FIGURES_FILE,
@@ -112,6 +112,7 @@ def build(
         A cell failed; the executed notebook is kept under ``_failed/``.
     """
     started = time.perf_counter()
+    _skip_slow_imports()
     for fmt in to:
         if fmt not in FORMATS:
             raise ParameterError(
@@ -153,7 +154,7 @@ def build(
         manifest = _read_json(target / MANIFEST_FILE)
         stale = [doc for doc in docs if force or not _fresh(target, manifest.get(doc), fingerprints[doc])]
         if stale:
-            _build_stale(
+            _build_kernels_first(
                 campaign_dir,
                 stale,
                 documents,
@@ -180,6 +181,17 @@ def build(
     )
 
 
+def _build_kernels_first(campaign_dir, docs, documents, *args) -> None:
+    """Start each stale document's kernel, which imports what its notebook imports while this
+    process loads and checks the campaign (reportkit.kernels); then build them."""
+    ready = {doc: kernels.take(documents[doc].path) for doc in docs}
+    try:
+        _build_stale(campaign_dir, docs, documents, *args, ready)
+    finally:  # a kernel whose run never came (the campaign was refused) stops here
+        for kernel in ready.values():
+            kernel.close()
+
+
 def _build_stale(
     campaign_dir,
     docs,
@@ -192,6 +204,7 @@ def _build_stale(
     target,
     progress,
     notebooks_option,
+    kernels,
 ):
     from .campaign import CONFIG_FILE, load_campaign
     from .documents import check_needs
@@ -207,7 +220,6 @@ def _build_stale(
         check_written(campaign.unwritten, documents[doc].needs, doc)
     notebooks = {doc: documents[doc].path for doc in docs}
     checked = {doc: check_parameters(notebooks[doc], parameters[doc], campaign) for doc in docs}
-    _skip_slow_imports()
     register_date_translator()
 
     staging_root = out / WORK_DIR / "staging"
@@ -215,10 +227,10 @@ def _build_stale(
     snapshot = _snapshot(campaign, out) if any("report" in documents[d].needs for d in docs) else None
     steps = _progress(len(docs) * (1 + len(to)), progress)
     steps.set_description(_("executing"))
-    # The notebooks run in their kernels side by side (one thread waits on each) while
+    # The notebooks run in their kernels side by side (each on its kernel's thread) while
     # another thread writes their attachments (the report's full activity list); the main
     # thread meanwhile loads the PDF engine, then exports each notebook as it finishes.
-    pool = ThreadPoolExecutor(max_workers=max(1, min(len(docs), os.cpu_count() or 1)) + 1)
+    pool = ThreadPoolExecutor(max_workers=1)
     # made just before the block whose end removes it, so that Ctrl-C cannot leave it behind
     staging = Path(tempfile.mkdtemp(prefix=f"{campaign.id}-", dir=staging_root))
     try:
@@ -229,17 +241,10 @@ def _build_stale(
             ]
             for doc in docs
         }
+        env = _kernel_env(to, snapshot)
         runs = {
-            doc: pool.submit(
-                _timed,
-                _execute,
-                notebooks[doc],
-                staging / f"{doc}.ipynb",
-                campaign,
-                checked[doc],
-                target,
-                to,
-                snapshot,
+            doc: kernels[doc].run(
+                _execute, notebooks[doc], staging / f"{doc}.ipynb", campaign, checked[doc], target, env=env
             )
             for doc in docs
         }
@@ -367,40 +372,7 @@ def _snapshot(campaign, out: Path) -> Path | None:
     return write_snapshot(out / WORK_DIR / "snapshots", campaign.folder, campaign.units, campaign.activities)
 
 
-def _kernel_manager_class(socket_dir: Path, formats: Sequence[str], snapshot: Path | None = None):
-    """A kernel manager that talks to its kernel over IPC sockets in ``socket_dir``, not TCP.
-
-    The kernel is on the same machine: IPC opens no port, and ipykernel has no reason to
-    warn that TCP traffic is unencrypted. The kernel learns from ``REPORTKIT_RASTERS``
-    whether the build writes a Word file, the only format that needs the PNG copies of the
-    charts (about half a second per report to draw).
-    """
-    from jupyter_client.manager import AsyncKernelManager
-
-    from .document import RASTERS_ENV
-    from .snapshot import ENV as SNAPSHOT_ENV
-
-    class IPCKernelManager(AsyncKernelManager):
-        def __init__(self, **kwargs):
-            super().__init__(**kwargs)
-            self.transport = "ipc"
-            self.ip = str(socket_dir / "kernel")
-
-        async def _async_launch_kernel(self, kernel_cmd, **kw):
-            # What a cell prints reaches the notebook over IOPub; the kernel process's own
-            # streams carry only its start-up and shutdown chatter, kept off the user's terminal.
-            kw.setdefault("stdout", subprocess.DEVNULL)
-            kw.setdefault("stderr", subprocess.DEVNULL)
-            kw["env"] = {**(kw.get("env") or os.environ), RASTERS_ENV: "1" if "docx" in formats else "0"}
-            if snapshot is not None:
-                kw["env"][SNAPSHOT_ENV] = str(snapshot.resolve())
-            return await super()._async_launch_kernel(kernel_cmd, **kw)
-
-    return IPCKernelManager
-
-
-#: Seconds a kernel may take to start, and one cell to run; REPORTKIT_* variables change them.
-START_TIMEOUT = int(os.environ.get("REPORTKIT_START_TIMEOUT", "60"))
+#: Seconds one cell may run; ``REPORTKIT_CELL_TIMEOUT`` changes it.
 CELL_TIMEOUT = int(os.environ.get("REPORTKIT_CELL_TIMEOUT", "600"))
 
 
@@ -413,9 +385,10 @@ class _CheckedParameters(logging.Filter):
         return not record.getMessage().startswith("Passed unknown parameter")
 
 
-def _execute(
-    notebook: Path, output: Path, campaign, params: Mapping[str, Any], target: Path, to, snapshot=None
-):
+def _execute(manager, notebook: Path, output: Path, campaign, params: Mapping[str, Any], target: Path):
+    """Run ``notebook`` with papermill in the started kernel of ``manager``; the executed
+    notebook and the seconds it took (its kernel started earlier, see :mod:`reportkit.kernels`)."""
+    clock = time.perf_counter()
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -426,36 +399,41 @@ def _execute(
     if not any(isinstance(f, _CheckedParameters) for f in papermill_log.filters):
         papermill_log.addFilter(_CheckedParameters())
     parameters = {"campaign": str(campaign.folder.resolve()), **for_papermill(params)}
-    with tempfile.TemporaryDirectory(prefix="reportkit-kernel-") as sockets:
-        try:
-            executed = papermill.execute_notebook(
-                str(notebook),
-                str(output),
-                parameters=parameters,
-                # written once at the end (and on a failure), not twice for every cell
-                request_save_on_cell_execute=False,
-                # The kernel starts in the notebook's folder; papermill's own ``cwd`` would
-                # chdir this whole process, which notebooks running side by side cannot share.
-                resources={"metadata": {"path": str(notebook.parent)}},
-                progress_bar=False,
-                log_output=False,
-                report_mode=False,
-                start_timeout=START_TIMEOUT,
-                execution_timeout=CELL_TIMEOUT,
-                kernel_manager_class=_kernel_manager_class(Path(sockets), to, snapshot),
-                # the notebook is done and its outputs are in: nothing is left for a graceful
-                # shutdown to wait for (about 0.6 s a kernel on the critical path)
-                shutdown_kernel="immediate",
-            )
-        except PapermillExecutionError as error:
-            kept = target / "_failed" / output.name
-            kept.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(output, kept)
-            # cells counted from 1, as JupyterLab shows them in the status bar
-            raise ExecutionError(
-                notebook.name, error.cell_index + 1, error.ename, error.evalue, kept
-            ) from None
-    return executed
+    try:
+        executed = papermill.execute_notebook(
+            str(notebook),
+            str(output),
+            parameters=parameters,
+            # written once at the end (and on a failure), not twice for every cell
+            request_save_on_cell_execute=False,
+            progress_bar=False,
+            log_output=False,
+            report_mode=False,
+            start_timeout=START_TIMEOUT,
+            execution_timeout=CELL_TIMEOUT,
+            # started in the notebook's folder, warmed up, and stopped at once by its owner
+            km=manager,
+        )
+    except PapermillExecutionError as error:
+        kept = target / "_failed" / output.name
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(output, kept)
+        # cells counted from 1, as JupyterLab shows them in the status bar
+        raise ExecutionError(notebook.name, error.cell_index + 1, error.ename, error.evalue, kept) from None
+    return executed, time.perf_counter() - clock
+
+
+def _kernel_env(to: Sequence[str], snapshot: Path | None) -> dict[str, str]:
+    """What the kernel learns of its run through its environment: whether the build writes a
+    Word file (the only format that needs PNG copies of the charts, about half a second per
+    report to draw) and where a large campaign's checked tables are (reportkit.snapshot)."""
+    from .document import RASTERS_ENV
+    from .snapshot import ENV as SNAPSHOT_ENV
+
+    env = {RASTERS_ENV: "1" if "docx" in to else "0"}
+    if snapshot is not None:
+        env[SNAPSHOT_ENV] = str(snapshot.resolve())
+    return env
 
 
 def _figures_of(nb, doc: str, notebook: Path) -> dict[str, Any]:

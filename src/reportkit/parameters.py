@@ -150,6 +150,14 @@ def _as_int(value: Any) -> int:
     return int(value)
 
 
+def _as_float(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError
+    if isinstance(value, str) and not re.fullmatch(r"-?\d+(\.\d+)?", value.strip()):
+        raise ValueError
+    return float(value)
+
+
 def _as_date(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
@@ -177,6 +185,7 @@ def _as_str(value: Any) -> str:
 #: Converters by declared type, with what each expects in words.
 _TYPES: dict[str, tuple[Callable[[Any], Any], str]] = {
     "int": (_as_int, N_("a whole number")),
+    "float": (_as_float, N_("a number like 2.5")),
     "str": (_as_str, N_("text")),
     "datetime.date": (_as_date, N_("a date like 2021-05-20")),
     "bool": (_as_bool, N_("true or false")),

@@ -16,7 +16,7 @@ from typing import Any
 from .exceptions import FileSystemError, ReportkitError
 from .i18n import _
 
-__all__ = ["Outcome", "Run", "progress_bar", "run_one"]
+__all__ = ["Outcome", "Run", "progress_bar", "run_one", "spares_for"]
 
 
 @dataclass(frozen=True)
@@ -61,11 +61,24 @@ class Outcome:
 
 
 def run_one(
-    campaign_dir: str, doc: str, run: Run, to: Sequence[str], out: str, force: bool, notebooks: str | None
+    campaign_dir: str,
+    doc: str,
+    run: Run,
+    to: Sequence[str],
+    out: str,
+    force: bool,
+    notebooks: str | None,
+    spares: int = 0,
 ) -> Outcome:
-    """Build one run into ``<out>/<campaign id>/<variant>/``; a refusal is a failed outcome."""
+    """Build one run into ``<out>/<campaign id>/<variant>/``; a refusal is a failed outcome.
+
+    ``spares`` kernels start for the next runs of this process while this one executes
+    (:func:`reportkit.kernels.keep`); 0 when no run is expected to follow.
+    """
+    from . import kernels
     from .execute import build
 
+    kernels.keep(spares)
     try:
         result = build(
             campaign_dir,
@@ -82,6 +95,13 @@ def run_one(
     except OSError as error:  # a read-only or full output folder: this run's message, not a traceback
         return Outcome.failed(run.variant, str(FileSystemError(error)))
     return Outcome(run.variant, ok=True, reused=doc in result.reused, paths=tuple(result.files.get(doc, ())))
+
+
+def spares_for(index: int, runs: int, slots: int, per_process: int) -> int:
+    """How many kernels the process running run ``index`` of ``runs`` should keep warm: its
+    own share of the slots (``per_process``) while at least one run is left for every slot after
+    this one, none for the last runs of the batch (a spare nobody takes costs a start)."""
+    return per_process if index + slots < runs else 0
 
 
 def progress_bar(runs: Sequence[Run], doc: str, progress: bool):

@@ -1,6 +1,7 @@
 """A batch of the sample campaign's nine district reports with --jobs 2, against the hand
 chain looped over the districts, and against --jobs 1; side by side in one run.
 
+    .venv/bin/pip install -e '.[bench]'    # WeasyPrint, the hand chain's PDF command
     .venv/bin/python bench/batch.py [--runs 3] [--hand-runs 2]
 
 Target (issue 20): --jobs 2 at least 7× faster than the hand chain run once per district

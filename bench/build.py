@@ -2,6 +2,7 @@
 with the hand chain's formats (ipynb, HTML, PDF), the hand chain, and reportkit's default build
 (the same and the Word copy); then a rebuild with nothing changed.
 
+    .venv/bin/pip install -e '.[bench]'    # WeasyPrint, the hand chain's PDF command
     .venv/bin/python bench/build.py [--runs 5]
 
 Targets (issue 20): the build of ipynb, HTML and PDF at least 6× faster than the hand chain;

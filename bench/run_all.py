@@ -1,6 +1,7 @@
 """Run the benchmarks of issue 20's targets and write their part of bench/RESULTS.md: the
 machine, each target with its measured figure, and how each is measured.
 
+    .venv/bin/pip install -e '.[bench]'        # WeasyPrint, the hand chain's PDF command
     .venv/bin/python bench/run_all.py          # about 15 minutes on 2 quiet cores
 
 Only the part between the two markers below is rewritten; everything else in RESULTS.md (the

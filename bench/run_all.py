@@ -2,7 +2,7 @@
 machine, each target with its measured figure, and how each is measured.
 
     .venv/bin/pip install -e '.[bench]'        # WeasyPrint, the hand chain's PDF command
-    .venv/bin/python bench/run_all.py          # about 15 minutes on 2 quiet cores
+    .venv/bin/python bench/run_all.py          # about 12 minutes on 2 quiet cores, 18 at a load of 5
 
 Only the part between the two markers below is rewritten; everything else in RESULTS.md (the
 notes people wrote, figures of scripts run alone) is kept. Benchmarks, not timed tests: rerun
@@ -228,7 +228,7 @@ def write(lines: list[str]) -> None:
 
 
 def main() -> None:
-    _kept()  # the markers are checked before 15 minutes of measuring, not after
+    _kept()  # the markers are checked before the measuring, not after it
     lines = generated(measure())
     write(lines)
     print("\n".join(lines))

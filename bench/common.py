@@ -39,6 +39,8 @@ def machine() -> dict[str, str]:
         "papermill",
         "nbconvert",
         "typst",
+        "weasyprint",  # the hand chain's PDF (the bench extra)
+        "distributed",  # bench/cluster.py's scheduler and workers
         "python-docx",
         "pandas",
         "pyarrow",

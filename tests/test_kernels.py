@@ -29,6 +29,8 @@ pytestmark = pytest.mark.kernel
 BIN = Path(sys.executable).parent
 HOLD = 3.0  # seconds each run of the batch holds its kernel
 
+# imported by the notebook's cells, and the SVG backend that reportkit.charts' warm-up draws with
+WARM = ("reportkit.blocks", "reportkit.document.composition", "matplotlib.backends.backend_svg")
 PARAMETERS = """campaign: str = ""
 step: int = 0
 hold: float = 0.0
@@ -37,21 +39,24 @@ trace: str = ""
 LOOK = """import builtins, os, sys, time
 import psutil
 
+WARM = WARM_MODULES
+
 seen = {
     "pid": os.getpid(),
     "age": time.time() - psutil.Process().create_time(),
-    "warm": [m for m in ("reportkit.blocks", "reportkit.document.composition") if m in sys.modules],
+    "warm": [m for m in WARM if m in sys.modules],
     "global": "LEAK" in globals(),
     "warm_up_names": [n for n in ("importlib", "module", "names", "loaded") if n in globals()],
     "builtin": hasattr(builtins, "reportkit_test_leak"),
     "env": os.environ.get("REPORTKIT_TEST_LEAK"),
     "history": len(In),
 }
-"""
+""".replace("WARM_MODULES", repr(WARM))
 LEAVE = """import json
 from pathlib import Path
 
 import reportkit
+import reportkit.charts
 
 seen["module"] = hasattr(reportkit, "test_leak")
 LEAK = step
@@ -124,7 +129,7 @@ def test_batch_runs_find_nothing_of_each_other_in_kernels_warmed_during_the_run_
 
     # warm: what the notebook imports was there before its first cell ran
     for step, run in seen.items():
-        assert run["warm"] == ["reportkit.blocks", "reportkit.document.composition"], step
+        assert run["warm"] == list(WARM), step
     # started while the run before it executed: older than that run's hold
     for step in (2, 3, 4):
         assert seen[step]["age"] > HOLD * 0.8, (step, seen[step]["age"])

@@ -4,9 +4,10 @@ A Jupyter kernel takes about a second to start and more to import pandas and rep
 build used to wait for both after its own checks. Here a build asks for each document's
 kernel first (:func:`take`), before it loads the campaign or imports pandas, and the kernel
 starts and imports what its notebook imports (read from the notebook's cells) while the build
-checks the campaign. A batch worker (a process of the local pool, a Dask worker) goes
-further: it keeps spare kernels (:func:`keep`), so that the kernel of its next run starts
-while the current one executes.
+checks the campaign; a module that has more to prepare than its import (matplotlib's fonts for
+:mod:`reportkit.charts`) offers a ``reportkit_warm_up()`` function, called then too. A batch
+worker (a process of the local pool, a Dask worker) goes further: it keeps spare kernels
+(:func:`keep`), so that the kernel of its next run starts while the current one executes.
 
 What does not change: every document runs in a fresh kernel process of its own, which serves
 that one run and is stopped at once when its outputs are in. Warming up defines nothing in
@@ -51,6 +52,9 @@ for module, names in {imports!r}:
         for name in names:  # a package's lazy attribute loads its module; a submodule is imported
             if not hasattr(loaded, name):
                 importlib.import_module(module + "." + name)
+        hook = getattr(loaded, "reportkit_warm_up", None)
+        if callable(hook):  # what the module's first use would pay for (reportkit.charts)
+            hook()
     except Exception:
         pass  # the notebook's own import will show the error in its cell
 """

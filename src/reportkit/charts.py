@@ -3,8 +3,8 @@
 Each function takes a table of :class:`reportkit.coverage.ReportFigures` and returns a
 :class:`Chart` holding an SVG (its text kept as text, in the document's font). A chart shows
 itself in JupyterLab and goes into the HTML and PDF as a ``data:`` image: nothing is
-fetched. Its PNG, for Word (python-docx cannot give Word an SVG), is drawn from the same
-figure when first asked for, so reviewing charts in JupyterLab does not pay for it.
+fetched. Word's PNG is drawn from the SVG when a .docx is written
+(:mod:`reportkit.document.raster`), not in the notebook's kernel.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import io
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cache
 from typing import Any
 
 import pandas as pd
@@ -38,7 +38,6 @@ INK = "#1f3b5a"  # the main series
 PALE = "#c9d3de"  # what is missing or planned
 ACCENT = "#b5562b"  # what stands out: spent, the event's day
 WIDTH_CM = 16.0
-PNG_DPI = 200  # sharp in print at the chart's width
 STYLE = {
     "font.family": "serif",
     # The SVG names these for its text; the PDF declares the first from the shipped files.
@@ -65,23 +64,9 @@ class Chart:
     def _repr_svg_(self) -> str:
         return self.svg
 
-    @cached_property
-    def png(self) -> bytes:
-        """The same drawing as a PNG at :data:`PNG_DPI` on white; empty without a figure."""
-        if self.figure is None:
-            return b""
-        import matplotlib
-
-        buffer = io.BytesIO()
-        with matplotlib.rc_context(STYLE):
-            self.figure.savefig(
-                buffer, format="png", dpi=PNG_DPI, facecolor="white", metadata={"Software": None}
-            )
-        return buffer.getvalue()
-
     @property
     def raster_id(self) -> str:
-        """A name for the PNG that the document's HTML refers to (see ``Document.rasters``)."""
+        """A name for the chart, the same for the same SVG (the HTML page's ``data-raster``)."""
         return "chart-" + hashlib.sha256(self.svg.encode("utf-8")).hexdigest()[:16]
 
     @property

@@ -74,6 +74,12 @@ class Chart:
         return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
 
 
+def _value_label(ax, x: float, y: float, text: str) -> None:
+    """A bar's value just past its end. The gap is an offset in points, not a leading space:
+    the browser and Typst (the PDF, Word's PNG) drop a leading space of SVG text."""
+    ax.annotate(text, (x, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=9)
+
+
 @contextmanager
 def _figure(height_cm: float) -> Iterator[tuple]:
     """A figure of the chart's size in the charts' style; not pyplot's, so nothing keeps it
@@ -168,7 +174,7 @@ def coverage_by_district(by_district: pd.DataFrame) -> Chart:
         ax.barh(rows["district"], rows["units_target"], color=PALE, label="Đơn vị được giao")
         ax.barh(rows["district"], rows["units_active"], color=INK, label="Đơn vị đã triển khai")
         for y, (active, total) in enumerate(zip(rows["units_active"], rows["units_target"], strict=True)):
-            ax.text(total + 0.05, y, f" {active}/{total}", va="center", fontsize=9)
+            _value_label(ax, total, y, f"{active}/{total}")
         ax.set_xlim(0, max(1, int(rows["units_target"].max())) * 1.18)
         _thousands(ax)
         ax.set_xlabel("Số đơn vị")
@@ -183,7 +189,7 @@ def activities_by_channel(by_channel: pd.DataFrame) -> Chart:
     with _figure(max(4.0, 0.6 * len(rows) + 1.6)) as (fig, ax):
         ax.barh(rows["label"], rows["activities"], color=INK)
         for y, count in enumerate(rows["activities"]):
-            ax.text(count, y, f" {vn.format_vnd(int(count))}", va="center", fontsize=9)
+            _value_label(ax, count, y, vn.format_vnd(int(count)))
         ax.set_xlim(0, max(1, int(rows["activities"].max()) if len(rows) else 1) * 1.15)
         _thousands(ax)
         _no_categories(ax, "y", len(rows))
@@ -264,7 +270,7 @@ def by_agency(rows: Sequence[Mapping[str, Any]], key: str, title: str, label: st
         values = [row[key] for row in ranked]
         ax.barh(names, values, color=INK)
         for y, value in enumerate(values):
-            ax.text(value, y, f" {vn.format_vnd(int(value))}", va="center", fontsize=9)
+            _value_label(ax, value, y, vn.format_vnd(int(value)))
         ax.set_xlim(0, max([1, *values]) * 1.18)
         _thousands(ax)
         _no_categories(ax, "y", len(ranked))

@@ -96,3 +96,12 @@ def test_consolidated_charts_of_agencies_with_nothing_yet_have_whole_ticks():
     for chart in consolidated_charts(Figures()).values():
         labels = _value_axis_labels(chart)
         assert labels[:2] == ["0", "1"] and all(WHOLE.match(label) for label in labels), labels
+
+
+def test_no_text_of_a_chart_leans_on_a_leading_or_trailing_space():
+    """The browser and Typst (the PDF, Word's picture) drop the spaces around an SVG text: a
+    gap made of a space would vanish and a bar's value touch its bar."""
+    figures, campaign = _figures(load_campaign(SAMPLE).activities)
+    for chart in report_charts(figures, campaign.config.event_date).values():
+        texts = re.findall(r"<text\b[^>]*>([^<]*)</text>", chart.svg)
+        assert texts and [t for t in texts if t != t.strip()] == [], chart.title

@@ -20,9 +20,9 @@ from reportkit.document import model as m
 from reportkit.document.typst import (
     SIGNATURE_MARKS,
     MissingGlyphError,
-    _fonts,
     issue_time,
     render_pdf,
+    shipped_fonts,
     signature_marks,
     to_typst,
 )
@@ -123,7 +123,7 @@ def test_only_the_shipped_face_is_embedded(pdf: Path):
     face = re.compile(r"[A-Z]{6}\+LiberationSerif(-Bold|-Italic|-BoldItalic)?")
     assert fonts and all(face.fullmatch(font) for font in fonts)
     assert all(" yes yes yes " in line for line in listing.splitlines()[2:])  # embedded, subset, Unicode
-    assert _fonts().families() == ["Liberation Serif"]
+    assert shipped_fonts().families() == ["Liberation Serif"]
 
 
 def test_a_letter_the_face_lacks_is_one_message_naming_it():
@@ -139,7 +139,7 @@ def test_the_source_compiles_without_a_warning(tmp_path: Path):
     for name, data in source.files.items():
         (tmp_path / name).write_bytes(data)
     (tmp_path / "main.typ").write_text(source.main, encoding="utf-8")
-    compiler = typst.Compiler(str(tmp_path / "main.typ"), root=str(tmp_path), font_paths=_fonts())
+    compiler = typst.Compiler(str(tmp_path / "main.typ"), root=str(tmp_path), font_paths=shipped_fonts())
     _pdf, found = compiler.compile_with_warnings(format="pdf")
     assert found == []
     assert source.main == to_typst(_document())

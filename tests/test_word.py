@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import os
 import re
 import subprocess
 import sys
@@ -50,7 +51,9 @@ from reportkit.document.model import (
     inline,
     to_data,
 )
+from reportkit.document.raster import PPI, chart_pngs
 from reportkit.exceptions import ReportkitError
+from reportkit.fonts import FAMILY
 
 from .conftest import RESULTS, SAMPLE, build_campaign, build_sample, pdf_text, require_program
 
@@ -232,15 +235,18 @@ def test_recipients_and_signature_side_by_side(word, kind):
     assert signer.paragraphs[1].style.paragraph_format.space_before > Mm(20)  # room to sign and seal
 
 
-def test_report_charts_from_their_png_copies_and_photos(documents, word):
+def test_report_charts_drawn_by_typst_at_the_text_width_and_photos(documents, word):
     document = word["report"]
     shapes = document.inline_shapes
     charts = [s for s in shapes if abs(s.width.pt - TEXT_WIDTH_PT) < 1]
     assert len(charts) == 4
     assert len(shapes) == 4 + 5  # and the five local photos of the sample
-    pngs = [chart.png for chart in documents["report"].charts()]
     media = _media(document).values()
-    assert len(pngs) == 4 and all(png in media for png in pngs)
+    svgs = [chart.svg for chart in documents["report"].charts()]
+    pngs = chart_pngs(svgs)
+    assert len(set(pngs)) == 4 and all(png in media for png in pngs)
+    for png in pngs:  # the text's width at PPI pixels an inch
+        assert Image.open(io.BytesIO(png)).width == round(TEXT_WIDTH_PT / 72 * PPI)
     photos = [
         photo.jpeg
         for block in documents["report"].blocks()
@@ -249,6 +255,37 @@ def test_report_charts_from_their_png_copies_and_photos(documents, word):
     ]
     assert len(photos) == 5 and all(jpeg in media for jpeg in photos)
     assert paragraph_with(document, "Số hoạt động theo ngày").style.name == "Chú thích hình"
+
+
+@pytest.mark.parametrize(("letter", "drawn"), [*((letter, True) for letter in "ĐđệồữắẫỹơưẤ"), ("漢", False)])
+def test_a_charts_letters_are_drawn_in_the_shipped_face_only(letter, drawn):
+    """Every Vietnamese letter of a chart reaches Word's picture; a letter the shipped face lacks
+    is not drawn in another face (none is looked for), as the PDF sets none."""
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="40pt" height="40pt" viewBox="0 0 40 40">'
+        f'<text x="8" y="30" style="font-size: 24px; font-family: \'{FAMILY}\', serif">{letter}</text></svg>'
+    )
+    ink = 255 - np.asarray(Image.open(io.BytesIO(chart_pngs([svg])[0])).convert("L"))
+    assert bool(ink.max() > 128) == drawn
+
+
+def test_a_tree_from_an_older_reportkit_keeps_its_png_copy(documents):
+    report = documents["report"]
+    old = io.BytesIO()
+    Image.new("RGB", (400, 200), "white").save(old, format="PNG")
+    parts = tuple(
+        dataclasses.replace(
+            part,
+            blocks=tuple(
+                dataclasses.replace(block, png=old.getvalue()) if isinstance(block, Chart) else block
+                for block in part.blocks
+            ),
+        )
+        for part in report.parts
+    )
+    media = _media(read(render_docx(dataclasses.replace(report, parts=parts))))
+    assert old.getvalue() in media.values()
+    assert not set(chart_pngs([chart.svg for chart in report.charts()])) & set(media.values())
 
 
 def test_charts_and_photos_carry_their_captions_as_alternative_text(documents, word):
@@ -270,24 +307,8 @@ def test_headings_are_outline_levels_for_the_navigation_pane(word):
     assert paragraph_with(word["report"], "II. KẾT QUẢ THỰC HIỆN").style.name == "Đề mục cấp 1"
 
 
-def test_a_chart_without_its_png_copy_is_a_clear_error(documents):
-    report = documents["report"]
-    parts = tuple(
-        dataclasses.replace(
-            part,
-            blocks=tuple(
-                dataclasses.replace(block, png=None) if isinstance(block, Chart) else block
-                for block in part.blocks
-            ),
-        )
-        for part in report.parts
-    )
-    with pytest.raises(ReportkitError, match=r"no PNG copy for Word: .* build it with --to docx"):
-        render_docx(dataclasses.replace(report, parts=parts))
-
-
-def test_a_build_without_word_leaves_the_png_copies_out(documents, monkeypatch):
-    monkeypatch.setenv("REPORTKIT_RASTERS", "0")  # what reportkit build tells kernels without --to docx
+def test_the_kernel_draws_no_png_for_word(documents, monkeypatch):
+    monkeypatch.delenv("REPORTKIT_RASTERS", raising=False)  # as in JupyterLab
     report = sample_report()
     assert [chart.png for chart in report.charts()] == [None] * 4
     assert [chart.svg for chart in report.charts()] == [chart.svg for chart in documents["report"].charts()]
@@ -430,7 +451,7 @@ def _media(document) -> dict[str, bytes]:
 # --- built through the CLI and nbconvert, opened in LibreOffice ------------------------------
 
 
-def nbconvert_to_docx(notebook: Path, out: Path) -> subprocess.CompletedProcess:
+def nbconvert_to_docx(notebook: Path, out: Path, *options: str, env=None) -> subprocess.CompletedProcess:
     """``jupyter nbconvert --to reportkit_docx``, as a user would type it."""
     command = [
         sys.executable,
@@ -441,8 +462,9 @@ def nbconvert_to_docx(notebook: Path, out: Path) -> subprocess.CompletedProcess:
         "reportkit_docx",
         "--output-dir",
         str(out),
+        *options,
     ]
-    return subprocess.run([*command, str(notebook)], capture_output=True, text=True, timeout=300)
+    return subprocess.run([*command, str(notebook)], capture_output=True, text=True, timeout=300, env=env)
 
 
 @pytest.fixture(scope="module")
@@ -466,7 +488,7 @@ def test_build_to_docx_writes_plan_and_report_docx(built):
 
 
 @pytest.mark.kernel
-def test_a_notebook_built_without_docx_says_how_to_get_the_word_copy(tmp_path):
+def test_a_notebook_built_without_docx_or_run_as_in_jupyterlab_exports_to_word_with_its_charts(tmp_path):
     folder = build_campaign(RESULTS, tmp_path / "out", "--doc", "report", "--to", "html")
     notebook = json.loads((folder / "report.ipynb").read_text(encoding="utf-8"))
     outputs = [o for cell in notebook["cells"] for o in cell.get("outputs", [])]
@@ -474,11 +496,16 @@ def test_a_notebook_built_without_docx_says_how_to_get_the_word_copy(tmp_path):
         from_data(o["data"][DOCUMENT_MIMETYPE]) for o in outputs if DOCUMENT_MIMETYPE in o.get("data", {})
     ]
     assert len(trees) == 1 and trees[0].charts()
-    assert all(chart.png is None for chart in trees[0].charts())
-    result = nbconvert_to_docx(folder / "report.ipynb", tmp_path)
-    assert result.returncode != 0
-    assert "build it with --to docx" in result.stderr
-    assert not list(tmp_path.glob("report*.docx"))
+    assert all(chart.png is None for chart in trees[0].charts())  # the kernel draws no PNG
+    charts = len(trees[0].charts())
+    # as built, then run again in a kernel that was told nothing (JupyterLab's)
+    lab = {key: value for key, value in os.environ.items() if key != "REPORTKIT_RASTERS"}
+    for out, options in ((tmp_path / "built", ()), (tmp_path / "lab", ("--execute",))):
+        result = nbconvert_to_docx(folder / "report.ipynb", out, *options, env=lab)
+        assert result.returncode == 0, result.stderr
+        (exported,) = out.glob("report*.docx")
+        pictures = [s for s in docx.Document(exported).inline_shapes if abs(s.width.pt - TEXT_WIDTH_PT) < 1]
+        assert len(pictures) == charts
 
 
 @pytest.mark.kernel

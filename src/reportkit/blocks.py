@@ -28,7 +28,6 @@ takes blocks and tuples of blocks alike.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -67,9 +66,8 @@ __all__ = [
 #: The label of a table's total row.
 TOTAL = "Tổng cộng"
 
-#: ``0`` in this environment variable leaves the charts' PNG copies (for Word) out:
-#: ``reportkit build`` sets it for the kernels of a build that writes no Word file. Unset
-#: (JupyterLab), they are made.
+#: Read by nothing any more (the kernel draws no PNG for Word): kept only while
+#: ``reportkit.execute`` still sets it for the kernels; goes when that line does.
 RASTERS_ENV = "REPORTKIT_RASTERS"
 
 _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV")
@@ -306,10 +304,9 @@ def unit_note(unit: str = "Đồng") -> m.UnitNote:
 
 
 def chart(c: Any) -> m.Chart:
-    """A chart (:class:`reportkit.charts.Chart`) as a vector figure with its caption; the Word
-    copy takes its PNG twin (left out when :data:`RASTERS_ENV` is ``0``)."""
-    png = None if os.environ.get(RASTERS_ENV) == "0" else (c.png or None)
-    return m.Chart(c.title, c.svg, png, c.raster_id)
+    """A chart (:class:`reportkit.charts.Chart`) as a vector figure with its caption; Word's
+    PNG is drawn from it when a .docx is written, not here."""
+    return m.Chart(c.title, c.svg, raster_id=c.raster_id)
 
 
 def photos(items: Sequence[Mapping[str, Any]]) -> m.Photos:

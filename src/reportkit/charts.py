@@ -3,8 +3,8 @@
 Each function takes a table of :class:`reportkit.coverage.ReportFigures` and returns a
 :class:`Chart` holding an SVG (its text kept as text, in the document's font). A chart shows
 itself in JupyterLab and goes into the HTML and PDF as a ``data:`` image: nothing is
-fetched. Its PNG, for Word (python-docx cannot give Word an SVG), is drawn from the same
-figure when first asked for, so reviewing charts in JupyterLab does not pay for it.
+fetched. Word's PNG is drawn from the SVG when a .docx is written
+(:mod:`reportkit.document.raster`), not in the notebook's kernel.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import io
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cache
 from typing import Any
 
 import pandas as pd
@@ -39,7 +39,6 @@ INK = "#1f3b5a"  # the main series
 PALE = "#c9d3de"  # what is missing or planned
 ACCENT = "#b5562b"  # what stands out: spent, the event's day
 WIDTH_CM = 16.0
-PNG_DPI = 200  # sharp in print at the chart's width
 STYLE = {
     "font.family": "serif",
     # The SVG names these for its text; the PDF declares the first from the shipped files.
@@ -66,28 +65,20 @@ class Chart:
     def _repr_svg_(self) -> str:
         return self.svg
 
-    @cached_property
-    def png(self) -> bytes:
-        """The same drawing as a PNG at :data:`PNG_DPI` on white; empty without a figure."""
-        if self.figure is None:
-            return b""
-        import matplotlib
-
-        buffer = io.BytesIO()
-        with matplotlib.rc_context(STYLE):
-            self.figure.savefig(
-                buffer, format="png", dpi=PNG_DPI, facecolor="white", metadata={"Software": None}
-            )
-        return buffer.getvalue()
-
     @property
     def raster_id(self) -> str:
-        """A name for the PNG that the document's HTML refers to (see ``Document.rasters``)."""
+        """A name for the chart, the same for the same SVG (the HTML page's ``data-raster``)."""
         return "chart-" + hashlib.sha256(self.svg.encode("utf-8")).hexdigest()[:16]
 
     @property
     def data_uri(self) -> str:
         return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
+
+
+def _value_label(ax, x: float, y: float, text: str) -> None:
+    """A bar's value just past its end. The gap is an offset in points, not a leading space:
+    the browser and Typst (the PDF, Word's PNG) drop a leading space of SVG text."""
+    ax.annotate(text, (x, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=9)
 
 
 @contextmanager
@@ -184,7 +175,7 @@ def coverage_by_district(by_district: pd.DataFrame) -> Chart:
         ax.barh(rows["district"], rows["units_target"], color=PALE, label="Đơn vị được giao")
         ax.barh(rows["district"], rows["units_active"], color=INK, label="Đơn vị đã triển khai")
         for y, (active, total) in enumerate(zip(rows["units_active"], rows["units_target"], strict=True)):
-            ax.text(total + 0.05, y, f" {active}/{total}", va="center", fontsize=9)
+            _value_label(ax, total, y, f"{active}/{total}")
         ax.set_xlim(0, max(1, int(rows["units_target"].max())) * 1.18)
         _thousands(ax)
         ax.set_xlabel("Số đơn vị")
@@ -199,7 +190,7 @@ def activities_by_channel(by_channel: pd.DataFrame) -> Chart:
     with _figure(max(4.0, 0.6 * len(rows) + 1.6)) as (fig, ax):
         ax.barh(rows["label"], rows["activities"], color=INK)
         for y, count in enumerate(rows["activities"]):
-            ax.text(count, y, f" {vn.format_vnd(int(count))}", va="center", fontsize=9)
+            _value_label(ax, count, y, vn.format_vnd(int(count)))
         ax.set_xlim(0, max(1, int(rows["activities"].max()) if len(rows) else 1) * 1.15)
         _thousands(ax)
         _no_categories(ax, "y", len(rows))
@@ -280,7 +271,7 @@ def by_agency(rows: Sequence[Mapping[str, Any]], key: str, title: str, label: st
         values = [row[key] for row in ranked]
         ax.barh(names, values, color=INK)
         for y, value in enumerate(values):
-            ax.text(value, y, f" {vn.format_vnd(int(value))}", va="center", fontsize=9)
+            _value_label(ax, value, y, vn.format_vnd(int(value)))
         ax.set_xlim(0, max([1, *values]) * 1.18)
         _thousands(ax)
         _no_categories(ax, "y", len(ranked))

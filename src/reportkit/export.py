@@ -105,8 +105,8 @@ class ReportkitPDFExporter(Exporter):
 
 class ReportkitDocxExporter(Exporter):
     """The document of an executed reportkit notebook as a Word file (.docx) on A4, written
-    from the document's tree (:mod:`reportkit.document.docx`), with the PNG copies of its
-    charts that the tree carries."""
+    from the document's tree (:mod:`reportkit.document.docx`), its charts drawn as PNG from
+    their SVG (:mod:`reportkit.document.raster`)."""
 
     export_from_notebook = "Word"
     output_mimetype = DOCX_MIMETYPE

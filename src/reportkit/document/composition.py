@@ -32,11 +32,6 @@ class Composed(m.Document):
         """The HTML view (:func:`reportkit.document.html.render_html`)."""
         return render_html(self)
 
-    @property
-    def rasters(self) -> dict[str, bytes]:
-        """The PNG copies of the charts by raster id (for Word)."""
-        return {chart.raster_id: chart.png for chart in self.charts() if chart.png}
-
     def _repr_mimebundle_(self, include=None, exclude=None):
         """How a notebook shows it (the HTML view) and files it: the tree under
         :data:`m.DOCUMENT_MIMETYPE`, for the PDF and Word exporters, and the figures under

@@ -7,10 +7,12 @@ at the top from its second page; an appendix numbers its pages anew. The two-col
 the signature block beside Nơi nhận and the photo sheet are tables without borders; the lines
 under the agency's name, the motto and the summary are paragraph borders measured on the text.
 
-Charts come from the PNG copies the tree carries (:attr:`Chart.png`): python-docx cannot give
-Word an SVG. Photos come from their JPEGs. Nothing is fetched. Where python-docx has no API
-(paragraph borders, outline levels, table borders and cell margins, repeated header rows, page
-numbering), the OOXML is written here, each element in the schema's order.
+Charts are PNGs drawn from their SVG by Typst as the file is written (:mod:`.raster`):
+python-docx cannot give Word an SVG. A tree from an older reportkit may still carry a PNG copy
+(:attr:`Chart.png`); that one is placed as it is. Photos come from their JPEGs. Nothing is
+fetched. Where python-docx has no API (paragraph borders, outline levels, table borders and
+cell margins, repeated header rows, page numbering), the OOXML is written here, each element in
+the schema's order.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ from .model import (
     UnitNote,
     plain,
 )
+from .raster import chart_pngs
 
 __all__ = ["DOCX_MIMETYPE", "render_docx"]
 
@@ -72,7 +75,7 @@ def render_docx(document: Document) -> bytes:
     Raises
     ------
     ReportkitError
-        When the document has no part, or a chart has no PNG copy (a build without Word).
+        When the document has no part.
     """
     import docx
 
@@ -87,7 +90,8 @@ def render_docx(document: Document) -> bytes:
     properties.last_modified_by = ""
     properties.comments = "reportkit"
     properties.language = LANGUAGE
-    writer = _Writer(word)
+    svgs = list(dict.fromkeys(chart.svg for chart in document.charts() if chart.png is None))
+    writer = _Writer(word, dict(zip(svgs, chart_pngs(svgs), strict=True)))
     for part in document.parts:
         writer.part(part)
     buffer = io.BytesIO()
@@ -166,8 +170,9 @@ def _set_fonts(rpr) -> None:
 class _Writer:
     """Writes a document's parts as Word sections, its blocks as paragraphs, tables, pictures."""
 
-    def __init__(self, word):
+    def __init__(self, word, pngs: dict[str, bytes]):
         self.word = word
+        self.pngs = pngs  # the charts' PNGs by their SVG
         self.parts = 0
         self.page_break = False  # a PageBreak block: the next paragraph starts a page
         self.blocks = {
@@ -329,18 +334,12 @@ class _Writer:
         ]
 
     def chart(self, block: Chart) -> None:
-        """A chart at the width of the text, from its PNG copy, with its caption."""
+        """A chart at the width of the text, as a PNG, with its caption."""
         from docx.shared import Pt
 
-        if block.png is None:
-            raise ReportkitError(
-                _(
-                    "the chart {chart} has no PNG copy for Word: the notebook ran in a build without "
-                    "docx, or with an older reportkit; build it with --to docx, or run it again in JupyterLab"
-                ).format(chart=repr(block.title))
-            )
+        png = block.png if block.png is not None else self.pngs[block.svg]
         figure = self.add(self.word, "figure")
-        picture = figure.add_run().add_picture(io.BytesIO(block.png), width=Pt(TEXT_WIDTH_PT))
+        picture = figure.add_run().add_picture(io.BytesIO(png), width=Pt(TEXT_WIDTH_PT))
         _describe(picture, block.title)
         if block.title:
             self.add(self.word, "chart_caption", _lines(block.title))

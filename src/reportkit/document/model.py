@@ -211,8 +211,9 @@ class UnitNote:
 
 @dataclass(frozen=True)
 class Chart:
-    """A chart: its caption (also its alternative text), its SVG and, for Word, a PNG copy
-    (absent when the build writes no Word file)."""
+    """A chart: its caption (also its alternative text) and its SVG. Word gets a PNG drawn from
+    the SVG (:mod:`reportkit.document.raster`); ``png`` is the copy an older reportkit's
+    notebook carries, placed as it is when present."""
 
     title: str
     svg: str

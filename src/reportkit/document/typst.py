@@ -38,6 +38,7 @@ __all__ = [
     "SIGNATURE_MARKS",
     "MissingGlyphError",
     "render_pdf",
+    "shipped_fonts",
     "signature_marks",
     "to_typst",
 ]
@@ -74,8 +75,9 @@ _MISSING_GLYPH = re.compile(r"the text `\"(.*)\"` could not be displayed with fo
 
 
 @cache
-def _fonts():
-    """The shipped face and nothing else: neither the system's fonts nor Typst's own."""
+def shipped_fonts():
+    """The shipped face and nothing else, for Typst: neither the system's fonts nor Typst's own
+    (the PDF's and the Word charts' one face)."""
     import typst
 
     from ..fonts import FACES, face_file
@@ -105,7 +107,7 @@ def render_pdf(document: Document) -> bytes:
         (root / "main.typ").write_text(source.main, encoding="utf-8")
         for name, data in source.files.items():
             (root / name).write_bytes(data)
-        compiler = typst.Compiler(str(root / "main.typ"), root=str(root), font_paths=_fonts())
+        compiler = typst.Compiler(str(root / "main.typ"), root=str(root), font_paths=shipped_fonts())
         try:
             pdf = compiler.compile(format="pdf", pdf_standards=PDF_STANDARDS, timestamp=issue_time(document))
         except typst.TypstError as error:

@@ -37,7 +37,7 @@ from .model import (
     plain,
 )
 
-__all__ = ["TypstSource", "to_typst", "typst_source"]
+__all__ = ["TypstSource", "svg_for_typst", "to_typst", "typst_source"]
 
 #: The name the shipped face has for Typst, which reads it from the font files; the charts'
 #: SVG names it :data:`reportkit.fonts.FAMILY`, as the HTML page declares it.
@@ -96,6 +96,11 @@ def _title(document: Document) -> str:
 
 
 # --- text ------------------------------------------------------------------------------------
+
+
+def svg_for_typst(svg: str) -> str:
+    """A chart's SVG with its text naming the shipped face as Typst knows it."""
+    return svg.replace(FAMILY, _TYPST_FAMILY)
 
 
 def _string(text: str) -> str:
@@ -197,7 +202,7 @@ class _Writer:
         return f"rk-unit-note({_string(block.unit)})"
 
     def _chart(self, block: Chart) -> str:
-        svg = block.svg.replace(FAMILY, _TYPST_FAMILY)
+        svg = svg_for_typst(block.svg)
         return f"rk-chart({self._file('chart', 'svg', svg.encode('utf-8'))}, {_string(block.title)})"
 
     def _photos(self, block: Photos) -> str:

@@ -38,7 +38,6 @@ from .document import model as m
 from .document.model import inline
 
 __all__ = [
-    "RASTERS_ENV",
     "TOTAL",
     "Column",
     "appendix_heading",
@@ -65,10 +64,6 @@ __all__ = [
 
 #: The label of a table's total row.
 TOTAL = "Tổng cộng"
-
-#: Read by nothing any more (the kernel draws no PNG for Word): kept only while
-#: ``reportkit.execute`` still sets it for the kernels; goes when that line does.
-RASTERS_ENV = "REPORTKIT_RASTERS"
 
 _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV")
 

@@ -227,10 +227,11 @@ def _build_stale(
     snapshot = _snapshot(campaign, out) if any("report" in documents[d].needs for d in docs) else None
     steps = _progress(len(docs) * (1 + len(to)), progress)
     steps.set_description(_("executing"))
-    # The notebooks run in their kernels side by side (each on its kernel's thread) while
-    # another thread writes their attachments (the report's full activity list); the main
-    # thread meanwhile loads the PDF engine, then exports each notebook as it finishes.
-    pool = ThreadPoolExecutor(max_workers=1)
+    # The notebooks run in their kernels side by side (each on its kernel's thread) while a
+    # pool of two threads writes their attachments (the report's full activity list), then each
+    # notebook's formats as soon as it ran: Typst sets a PDF without holding the GIL, so a PDF
+    # and a Word file are written at the same time.
+    pool = ThreadPoolExecutor(max_workers=2)
     # made just before the block whose end removes it, so that Ctrl-C cannot leave it behind
     staging = Path(tempfile.mkdtemp(prefix=f"{campaign.id}-", dir=staging_root))
     try:
@@ -241,37 +242,44 @@ def _build_stale(
             ]
             for doc in docs
         }
-        env = _kernel_env(to, snapshot)
+        env = _kernel_env(snapshot)
         runs = {
             doc: kernels[doc].run(
                 _execute, notebooks[doc], staging / f"{doc}.ipynb", campaign, checked[doc], target, env=env
             )
             for doc in docs
         }
-        if "pdf" in to:
-            from .system import check_pdf_dependencies
-
-            check_pdf_dependencies()
+        _prepare_exports(to)
         figures: dict[str, Any] = {}
+        executed, timings, exports = {}, {}, {}
+        for doc in docs:  # each document's formats are written as soon as its notebook ran
+            executed[doc], seconds = runs[doc].result()
+            timings[doc] = {"execute": seconds}
+            figures.update(_figures_of(executed[doc], doc, notebooks[doc]))
+            steps.update()
+            exports[doc] = {fmt: pool.submit(_timed, _export, executed[doc], staging, doc, fmt) for fmt in to}
         records: dict[str, Any] = {}
         for doc in docs:
-            nb, seconds = runs[doc].result()
-            timings = {"execute": seconds}
-            figures.update(_figures_of(nb, doc, notebooks[doc]))
-            steps.update()
             names = [f"{doc}.ipynb"]
             for attachment in attachments[doc]:
-                name, timings[name] = attachment.result()
+                name, timings[doc][name] = attachment.result()
                 names.append(name)
-            for fmt in to:
+            for fmt, export in exports[doc].items():
                 steps.set_description(f"{doc}: {fmt}")
-                name, timings[fmt] = _timed(_export, nb, staging, doc, fmt)
+                name, timings[doc][fmt] = export.result()
                 names.append(name)
                 steps.update()
             records[doc] = _record(
-                campaign, documents[doc], checked[doc], fingerprints[doc], staging, names, timings, extra[doc]
+                campaign,
+                documents[doc],
+                checked[doc],
+                fingerprints[doc],
+                staging,
+                names,
+                timings[doc],
+                extra[doc],
             )
-            records[doc]["metadata"] = metadata_fields(notebook_document(nb))  # Decree 30, Appendix VI
+            records[doc]["metadata"] = metadata_fields(notebook_document(executed[doc]))  # Decree 30, App. VI
             if notebooks_option:
                 records[doc][NOTEBOOKS_KEY] = str(Path(notebooks_option).resolve())
         target.mkdir(parents=True, exist_ok=True)
@@ -285,6 +293,21 @@ def _build_stale(
         pool.shutdown(wait=True, cancel_futures=True)
         steps.close()
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _prepare_exports(to: Sequence[str]) -> None:
+    """While the kernels run, load what the exports need (the PDF engine and the shipped face
+    as Typst reads it, python-docx), so that the first notebook's formats start at once."""
+    if "pdf" in to:
+        from .system import check_pdf_dependencies
+
+        check_pdf_dependencies()
+    if "pdf" in to or "docx" in to:
+        from .document.typst import shipped_fonts
+
+        shipped_fonts()
+    if "docx" in to:
+        from .document import docx  # noqa: F401 (python-docx and the Word look)
 
 
 def _timed(function, *args):
@@ -423,17 +446,12 @@ def _execute(manager, notebook: Path, output: Path, campaign, params: Mapping[st
     return executed, time.perf_counter() - clock
 
 
-def _kernel_env(to: Sequence[str], snapshot: Path | None) -> dict[str, str]:
-    """What the kernel learns of its run through its environment: whether the build writes a
-    Word file (the only format that needs PNG copies of the charts, about half a second per
-    report to draw) and where a large campaign's checked tables are (reportkit.snapshot)."""
-    from .document import RASTERS_ENV
+def _kernel_env(snapshot: Path | None) -> dict[str, str]:
+    """What the kernel learns of its run through its environment: where a large campaign's
+    checked tables are (reportkit.snapshot)."""
     from .snapshot import ENV as SNAPSHOT_ENV
 
-    env = {RASTERS_ENV: "1" if "docx" in to else "0"}
-    if snapshot is not None:
-        env[SNAPSHOT_ENV] = str(snapshot.resolve())
-    return env
+    return {} if snapshot is None else {SNAPSHOT_ENV: str(snapshot.resolve())}
 
 
 def _figures_of(nb, doc: str, notebook: Path) -> dict[str, Any]:

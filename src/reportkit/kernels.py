@@ -130,12 +130,9 @@ class Kernel:
         shutil.rmtree(self._sockets, ignore_errors=True)
 
     def _run(self, function: Callable, args: tuple, env: Mapping[str, str]) -> Any:
-        try:
-            self._ready.result()  # the start's error, if any, is the run's
-            self._sync(self._hand_over)(env)
-            return function(self.manager, *args)
-        finally:
-            self._end()
+        self._ready.result()  # the start's error, if any, is the run's
+        self._sync(self._hand_over)(env)
+        return function(self.manager, *args)
 
     def _end(self) -> None:
         """Stop the kernel, then close this thread's event loop (jupyter_core made one for it)."""
@@ -164,6 +161,7 @@ class Kernel:
             raise RuntimeError("a kernel serves one run")
         self._given = True
         future = self._thread.submit(self._run, function, args, dict(env or {}))
+        self._thread.submit(self._end)  # after the run's result is out, whatever it was
         self._thread.shutdown(wait=False)
         return future
 

@@ -170,24 +170,21 @@ def test_a_closed_pipe_ends_the_command_quietly(args):
 
 
 @pytest.mark.kernel
-@pytest.mark.parametrize("after", [0.0, 1.5])  # as staging begins; while the kernels run
-def test_ctrl_c_is_one_message_exit_130_and_the_last_good_outputs_stay(copy, after):
+@pytest.mark.parametrize("after", [0.0, 1.5])  # as staging begins; while a kernel runs
+def test_ctrl_c_is_one_message_exit_130_and_the_last_good_outputs_stay(copy, after, tmp_path):
     campaign, out = copy
     before = snapshot(out), snapshot(campaign)
     staging = out / ".reportkit" / "staging"
+    document = ["--to", "html"]
+    if after:  # a notebook that holds its kernel for 5 s, so that the signal comes while it runs
+        from .test_kernels import write_notebook
+
+        write_notebook(tmp_path / "notebooks")
+        document += ["--doc", "isolation", "--notebooks", str(tmp_path / "notebooks")]
+        document += ["-p", "hold=5", "-p", f"trace={tmp_path}"]
+    document += ["--out", str(out), "--force"]
     build = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "reportkit.cli",
-            "build",
-            str(campaign),
-            "--to",
-            "html",
-            "--out",
-            str(out),
-            "--force",
-        ],
+        [sys.executable, "-m", "reportkit.cli", "build", str(campaign), *document],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -25,6 +25,7 @@ import functools
 import io
 import itertools
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -212,13 +213,16 @@ def read_table(path: Path, schema: Schema) -> pd.DataFrame:
             }
             raw = {name: column.filter(pc.invert(is_total)) for name, column in raw.items()}
             rows = rows[~total]
+    present = [column for column in schema.columns if column.name in raw]
+    with ThreadPoolExecutor() as pool:  # each column on its own, side by side (see _read_raw)
+        parsed = dict(zip(present, pool.map(lambda c: cells.parse(raw[c.name], c), present), strict=True))
     problems: list[DataProblem] = []
     columns: dict[str, pd.Series] = {}
     for column in schema.columns:
-        if column.name not in raw:
+        if column not in parsed:
             columns[column.name] = _empty(column, rows)
             continue
-        values, bad = cells.parse(raw[column.name], column)
+        values, bad = parsed[column]
         problems += cells.column_problems(path, column, raw[column.name], rows, bad)
         columns[column.name] = pd.Series(values, index=rows)
     if schema.key and schema.key in raw:
@@ -413,9 +417,14 @@ def _read_raw(path: Path, schema: Schema) -> tuple[dict[str, pa.Array], pd.Index
         # One spelling of every name before anything is compared or grouped (reportkit.text);
         # a CSV's apostrophe that keeps a cell from running as a formula is taken off.
         raw.setdefault(schema.headers.get(normalised, normalised), column)
-    for name, column in raw.items():
+
+    def cleaned(column: pa.ChunkedArray) -> pa.Array:
         column = clean_array(column.combine_chunks())
-        raw[name] = restore_array(column) if is_csv else column
+        return restore_array(column) if is_csv else column
+
+    # Arrow's kernels let go of the GIL: the columns are cleaned side by side, in threads.
+    with ThreadPoolExecutor() as pool:
+        raw = dict(zip(raw, pool.map(cleaned, raw.values()), strict=True))
     # The header is spreadsheet row header + 1, so the first record is row header + 2.
     rows = pd.RangeIndex(header + 2, header + 2 + table.num_rows, name="row")
     filled = [pc.not_equal(column, "") for column in raw.values()]

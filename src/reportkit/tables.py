@@ -24,6 +24,7 @@ import csv
 import functools
 import io
 import itertools
+import os
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -214,7 +215,7 @@ def read_table(path: Path, schema: Schema) -> pd.DataFrame:
             raw = {name: column.filter(pc.invert(is_total)) for name, column in raw.items()}
             rows = rows[~total]
     present = [column for column in schema.columns if column.name in raw]
-    with ThreadPoolExecutor() as pool:  # each column on its own, side by side (see _read_raw)
+    with ThreadPoolExecutor(os.cpu_count()) as pool:  # each column on its own, side by side (see _read_raw)
         parsed = dict(zip(present, pool.map(lambda c: cells.parse(raw[c.name], c), present), strict=True))
     problems: list[DataProblem] = []
     columns: dict[str, pd.Series] = {}
@@ -224,12 +225,12 @@ def read_table(path: Path, schema: Schema) -> pd.DataFrame:
             continue
         values, bad = parsed[column]
         problems += cells.column_problems(path, column, raw[column.name], rows, bad)
-        columns[column.name] = pd.Series(values, index=rows)
+        columns[column.name] = pd.Series(values, index=rows, copy=False)
     if schema.key and schema.key in raw:
         problems += cells.duplicates(path, raw[schema.key], rows, schema.key)
     if problems:
         raise DataError(problems)
-    table = pd.DataFrame(columns, index=rows)
+    table = pd.DataFrame(columns, index=rows, copy=False)
     table.attrs["totals"] = totals
     return table
 
@@ -423,7 +424,7 @@ def _read_raw(path: Path, schema: Schema) -> tuple[dict[str, pa.Array], pd.Index
         return restore_array(column) if is_csv else column
 
     # Arrow's kernels let go of the GIL: the columns are cleaned side by side, in threads.
-    with ThreadPoolExecutor() as pool:
+    with ThreadPoolExecutor(os.cpu_count()) as pool:
         raw = dict(zip(raw, pool.map(cleaned, raw.values()), strict=True))
     # The header is spreadsheet row header + 1, so the first record is row header + 2.
     rows = pd.RangeIndex(header + 2, header + 2 + table.num_rows, name="row")

@@ -130,7 +130,7 @@ def _dates(cells: pa.Array, empty: pa.Array) -> tuple[np.ndarray, pa.Array]:
     return values, wrong
 
 
-def expected(column: Column) -> str:
+def _expected(column: Column) -> str:
     """What a cell of ``column`` must hold, as the message says it."""
     if column.kind == "choice":
         return _("one of: {choices}").format(choices=", ".join(column.choices))
@@ -143,8 +143,9 @@ def column_problems(
 ) -> list[DataProblem]:
     """A problem for each of the first bad cells of a column, and a count of the others."""
     where = np.flatnonzero(bad)
+    expected = _expected(column)
     problems = [
-        DataProblem(path, expected(column), row=int(rows[i]), column=column.name, found=cells[int(i)].as_py())
+        DataProblem(path, expected, row=int(rows[i]), column=column.name, found=cells[int(i)].as_py())
         for i in where[:MAX_PROBLEMS_PER_COLUMN]
     ]
     if len(where) > MAX_PROBLEMS_PER_COLUMN:

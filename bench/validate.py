@@ -1,7 +1,7 @@
 """Validate at scale: ``reportkit validate`` of 1,000,000 activities and 10,000 units against
 the floor, a fresh process that imports pandas and only reads activities.csv.
 
-    .venv/bin/python bench/validate.py [--activities 1000000] [--units 10000] [--runs 5]
+    .venv/bin/python bench/validate.py [--activities 1000000] [--units 10000] [--runs 5] [--before SRC]
 
 Each round runs, one after the other in fresh processes, the floor with pandas' default
 ``read_csv`` (the C engine: what "import pandas and read the file" means to most people), the
@@ -22,10 +22,11 @@ import time
 from pathlib import Path
 
 from common import BIN
-from scale import generate
 
+HERE = Path(__file__).resolve().parent
 TARGET = 1.5
 FLOOR = "import pandas, sys; pandas.read_csv(sys.argv[1]{engine})"
+VALIDATE = "from reportkit.cli import main; sys.exit(main(['validate', sys.argv[1]]))"
 
 
 def run(command: list[str]) -> tuple[float, float]:
@@ -45,10 +46,15 @@ def main() -> None:
     parser.add_argument("--activities", type=int, default=1_000_000)
     parser.add_argument("--units", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--before", type=Path, help="the src/ folder of another version of reportkit, timed alongside"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "scale"
-        generate(folder, args.activities, args.units)
+        # In a process of its own: a child's peak RSS counts the parent it was forked from.
+        make = f"from scale import generate; generate(Path({str(folder)!r}), {args.activities}, {args.units})"
+        subprocess.run([sys.executable, "-c", f"from pathlib import Path; {make}"], check=True, cwd=HERE)
         activities = str(folder / "activities.csv")
         commands = {
             "floor: read_csv (C engine)": [
@@ -65,6 +71,9 @@ def main() -> None:
             ],
             "reportkit validate": [str(BIN / "reportkit"), "validate", str(folder)],
         }
+        if args.before:
+            before = f"import sys; sys.path.insert(0, {str(args.before.resolve())!r}); {VALIDATE}"
+            commands["reportkit validate (--before)"] = [sys.executable, "-c", before, str(folder)]
         subprocess.run(commands["reportkit validate"], check=True, capture_output=True)  # warm the cache
         times: dict[str, list[float]] = {name: [] for name in commands}
         peaks: dict[str, float] = dict.fromkeys(commands, 0.0)

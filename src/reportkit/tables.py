@@ -13,31 +13,41 @@ whose columns have their final types: text as ``str``, counts and money as ``int
 (integer đồng, never float), dates as ``datetime64`` and flags as ``bool``. Every bad cell
 is collected, so one run names all of them.
 
-Parsing is vectorised over whole columns: a campaign with a million activities is read in
-seconds, not minutes.
+A UTF-8 CSV is read by Arrow's reader straight from its bytes, and each column is cleaned and
+checked on Arrow arrays by :mod:`reportkit.cells`: a campaign with a million activities is
+read and checked in half a second.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import functools
 import io
 import itertools
+import os
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from . import charsets
+from . import cells, charsets
+from .cells import MAX_PROBLEMS_PER_COLUMN
 from .exceptions import DataError, DataProblem
-from .i18n import N_, _, ngettext
-from .text import clean, clean_cells, restore_cells
+from .i18n import _, ngettext
+from .text import clean, clean_array, restore_array
 
 __all__ = [
     "ACTIVITIES",
     "BUDGET",
     "CHANNELS",
+    "MAX_PROBLEMS_PER_COLUMN",
     "UNITS",
     "UNIT_KINDS",
     "Column",
@@ -49,8 +59,6 @@ __all__ = [
     "read_table",
 ]
 
-#: How many bad cells of one column are listed before the rest are counted.
-MAX_PROBLEMS_PER_COLUMN = 20
 #: How many rows are searched for the header (title lines and blank rows may come first).
 HEADER_ROWS = 10
 #: The separators a CSV may use.
@@ -174,17 +182,6 @@ ACTIVITIES = Schema(
     ),
 )
 
-_EXPECTED = {
-    "text": N_("text"),
-    "count": N_("a whole number, 0 or more (like 12 or 1.000)"),
-    "money": N_("a whole amount in đồng, 0 or more (like 300.000)"),
-    "date": N_("a date like 2021-05-17 or 17/5/2021"),
-    "flag": N_("true or false (also: có/không, x/empty, 1/0)"),
-}
-_TRUE = {"true", "1", "yes", "x", "có", "co", "y"}
-_FALSE = {"false", "0", "no", "không", "khong", "n"}
-_INTEGER = r"-?(?:\d{1,3}(?:\.\d{3})+|\d+)"
-
 SUFFIXES = (".csv", ".xlsx")
 
 
@@ -206,28 +203,36 @@ def read_table(path: Path, schema: Schema) -> pd.DataFrame:
         Listing every bad cell, each with file, row and column; or one problem saying what
         was found when the file cannot be read as a table of ``schema``.
     """
-    raw = _read_raw(path, schema)
-    totals = pd.DataFrame()
-    if schema.total_labels:
-        is_total = (raw[schema.key] == "") & raw[schema.label].str.lower().str.strip(" :").isin(
-            schema.total_labels
-        )
-        raw, totals = raw[~is_total], raw[is_total]
+    raw, rows = _read_raw(path, schema)
+    totals: dict[int, dict[str, str]] = {}
+    if schema.total_labels and schema.key in raw and schema.label in raw:
+        label = pc.utf8_trim(pc.utf8_lower(raw[schema.label]), " :")
+        is_total = pc.and_(pc.equal(raw[schema.key], ""), pc.is_in(label, pa.array(schema.total_labels)))
+        total = is_total.to_numpy(zero_copy_only=False)
+        if total.any():
+            totals = {
+                int(rows[i]): {name: raw[name][int(i)].as_py() for name in raw} for i in np.flatnonzero(total)
+            }
+            raw = {name: column.filter(pc.invert(is_total)) for name, column in raw.items()}
+            rows = rows[~total]
+    present = [column for column in schema.columns if column.name in raw]
+    with ThreadPoolExecutor(os.cpu_count()) as pool:  # each column on its own, side by side (see _read_raw)
+        parsed = dict(zip(present, pool.map(lambda c: cells.parse(raw[c.name], c), present), strict=True))
     problems: list[DataProblem] = []
     columns: dict[str, pd.Series] = {}
     for column in schema.columns:
-        if column.name not in raw:
-            columns[column.name] = _empty(column, raw.index)
+        if column not in parsed:
+            columns[column.name] = _empty(column, rows)
             continue
-        values, bad = _parse(raw[column.name], column)
-        problems += _problems(path, column, raw[column.name], bad)
-        columns[column.name] = values
-    table = pd.DataFrame(columns, index=raw.index)
-    if schema.key:
-        problems += _duplicates(path, table[schema.key], schema.key)
+        values, bad = parsed[column]
+        problems += cells.column_problems(path, column, raw[column.name], rows, bad)
+        columns[column.name] = pd.Series(values, index=rows, copy=False)
+    if schema.key and schema.key in raw:
+        problems += cells.duplicates(path, raw[schema.key], rows, schema.key)
     if problems:
         raise DataError(problems)
-    table.attrs["totals"] = totals.to_dict("index")
+    table = pd.DataFrame(columns, index=rows, copy=False)
+    table.attrs["totals"] = totals
     return table
 
 
@@ -385,21 +390,22 @@ def _describe(rows: Sequence[Sequence[str]], limit: int = 3, width: int = 60) ->
     return "; ".join(shown)
 
 
-def _read_raw(path: Path, schema: Schema) -> pd.DataFrame:
-    """Every cell of the records as NFC text, empty cells as ``""``, indexed by spreadsheet row.
+def _read_raw(path: Path, schema: Schema) -> tuple[dict[str, pa.Array], pd.Index]:
+    """Every column of the records as an Arrow array of NFC text, empty cells as ``""``, and
+    the spreadsheet row of each record.
 
-    Columns are named by the schema (a Vietnamese header becomes its column's name).
+    Columns are named by the schema (a Vietnamese header becomes its column's name; of two
+    headers naming one column the first is kept). Blank lines keep their row numbers but are
+    no records.
     """
     if not path.is_file():
         raise DataError(DataProblem(path, _("a file here (CSV or .xlsx)"), found=_("nothing")))
+    is_csv = path.suffix.lower() != ".xlsx"
     try:
-        if path.suffix.lower() == ".xlsx":
-            raw, header = _read_xlsx(path, schema)
-        else:
-            raw, header = _read_csv(path, schema)
+        table, header = _read_csv(path, schema) if is_csv else _read_xlsx(path, schema)
     except DataError:
         raise
-    except Exception as error:  # pandas and openpyxl raise many kinds for a malformed file
+    except Exception as error:  # Arrow, pandas and openpyxl raise many kinds for a malformed file
         raise DataError(
             DataProblem(
                 path,
@@ -407,36 +413,67 @@ def _read_raw(path: Path, schema: Schema) -> pd.DataFrame:
                 found=str(error),
             )
         ) from None
-    headers = schema.headers
-    raw.columns = [headers.get(name, name) for name in (_normalise(str(c)) for c in raw.columns)]
-    raw = raw.loc[:, ~raw.columns.duplicated()]
-    # The header is spreadsheet row header + 1, so the first record is row header + 2.
-    raw.index = pd.RangeIndex(header + 2, header + 2 + len(raw), name="row")
-    raw = raw.fillna("").astype(str)
-    for name in raw.columns:
+    raw: dict[str, pa.Array] = {}
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        normalised = _normalise(str(name))
         # One spelling of every name before anything is compared or grouped (reportkit.text);
         # a CSV's apostrophe that keeps a cell from running as a formula is taken off.
-        cells = clean_cells(raw[name])
-        raw[name] = restore_cells(cells) if path.suffix.lower() != ".xlsx" else cells
-    return raw[(raw != "").any(axis=1)]  # blank lines keep their row numbers but are no records
+        raw.setdefault(schema.headers.get(normalised, normalised), column)
+
+    def cleaned(column: pa.ChunkedArray) -> pa.Array:
+        column = clean_array(column.combine_chunks())
+        return restore_array(column) if is_csv else column
+
+    # Arrow's kernels let go of the GIL: the columns are cleaned side by side, in threads.
+    with ThreadPoolExecutor(os.cpu_count()) as pool:
+        raw = dict(zip(raw, pool.map(cleaned, raw.values()), strict=True))
+    # The header is spreadsheet row header + 1, so the first record is row header + 2.
+    rows = pd.RangeIndex(header + 2, header + 2 + table.num_rows, name="row")
+    filled = [pc.not_equal(column, "") for column in raw.values()]
+    keep = functools.reduce(pc.or_, filled) if filled else None
+    if keep is not None and not pc.all(keep).as_py():
+        raw = {name: column.filter(keep) for name, column in raw.items()}
+        rows = rows[keep.to_numpy(zero_copy_only=False)]
+    return raw, rows
 
 
-def _read_xlsx(path: Path, schema: Schema) -> tuple[pd.DataFrame, int]:
+def _read_xlsx(path: Path, schema: Schema) -> tuple[pa.Table, int]:
     """The records below the header of the first sheet, and the header's index (row - 1)."""
     cells = pd.read_excel(path, dtype=str, header=None, keep_default_na=False, engine="openpyxl")
     header = find_header(path, cells.head(HEADER_ROWS).values.tolist(), schema)
-    records = cells.iloc[header + 1 :].reset_index(drop=True)
-    records.columns = list(cells.iloc[header])
-    return records, header
+    return _arrow_text(cells.iloc[header + 1 :], list(cells.iloc[header])), header
 
 
-def _read_csv(path: Path, schema: Schema) -> tuple[pd.DataFrame, int]:
-    """The records below the header of a CSV, and the header's index (row - 1)."""
+def _arrow_text(frame: pd.DataFrame, names: list) -> pa.Table:
+    """The cells of ``frame`` as an Arrow table of text, empty cells as ``""``."""
+    columns = [frame.iloc[:, i].fillna("").astype(str) for i in range(frame.shape[1])]
+    return pa.Table.from_arrays(
+        [pa.array(column, pa.string()) for column in columns], names=[str(name) for name in names]
+    )
+
+
+def _read_csv(path: Path, schema: Schema) -> tuple[pa.Table, int]:
+    """The records below the header of a CSV, and the header's index (row - 1).
+
+    A file in UTF-8 is read by Arrow from its own bytes, and only its first lines are
+    decoded to find the header; anything else (Windows-1258, a stray byte, a layout Arrow
+    reads differently) goes the long way: the whole file decoded by
+    :func:`read_csv_text`, whose messages name the offending byte.
+    """
+    data = path.read_bytes()
+    head = _decoded_head(data, 4 * HEADER_ROWS)
+    if head is not None:
+        delimiter = _delimiter(head, schema)
+        rows = CsvText(head, "utf-8", delimiter, "\n").rows(HEADER_ROWS)
+        with contextlib.suppress(DataError):  # the long way says why, as it always has
+            header = find_header(path, rows, schema)
+            fast = _read_csv_arrow(data, delimiter, header)
+            if fast is not None:
+                return fast, header
     source = read_csv_text(path, schema)
     header = find_header(path, source.rows(HEADER_ROWS), schema)
-    # UTF-8 is read by Arrow from the file's own bytes; text from Windows-1258 is re-encoded.
-    data = path.read_bytes() if source.encoding != "cp1258" else source.text.encode("utf-8")
-    fast = _read_csv_arrow(data, source.delimiter, header)
+    # Text from Windows-1258 is re-encoded for Arrow.
+    fast = _read_csv_arrow(source.text.encode("utf-8"), source.delimiter, header)
     if fast is not None:
         return fast, header
     records = pd.read_csv(
@@ -448,41 +485,51 @@ def _read_csv(path: Path, schema: Schema) -> tuple[pd.DataFrame, int]:
         skip_blank_lines=False,
         skipinitialspace=True,
     )
-    return records, header
+    return _arrow_text(records, list(records.columns)), header
 
 
 _BOM = b"\xef\xbb\xbf"
 
 
-def _read_csv_arrow(data: bytes, delimiter: str = ",", skip_rows: int = 0) -> pd.DataFrame | None:
+def _decoded_head(data: bytes, lines: int) -> str | None:
+    """The first ``lines`` lines of a file in UTF-8, or ``None`` when they are not UTF-8."""
+    end = -1
+    for _line in range(lines):
+        end = data.find(b"\n", end + 1)
+        if end < 0:
+            end = len(data)
+            break
+    try:
+        return data[: end + 1].decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+
+
+def _read_csv_arrow(data: bytes, delimiter: str = ",", skip_rows: int = 0) -> pa.Table | None:
     """The same table read by Arrow's CSV reader, in C++ straight into Arrow strings (a
-    million activities in a fraction of a second, against seconds for pandas' parser and its
-    conversion of Python strings); ``None`` for a file it would read differently from pandas
-    (blank lines, whose row numbers must count; a space before a quote; a repeated header;
-    a row with fewer cells), which pandas then reads. ``skip_rows`` lines of titles above the
-    header are skipped."""
-    import pyarrow as pa
+    million activities in a fraction of a second, against seconds for pandas' parser);
+    ``None`` for a file it would read differently from pandas (blank lines, whose row
+    numbers must count; a space before a quote; a repeated header; a row with fewer cells;
+    bytes that are not UTF-8), which pandas then reads. ``skip_rows`` lines of titles above
+    the header are skipped."""
     from pyarrow import csv
 
-    if (
-        b"\n\n" in data
-        or b"\n\r\n" in data
-        or f'{delimiter} "'.encode() in data
-        or not data
-        or data.isspace()
-    ):
+    quoted = b'"' in data  # most files quote nothing: no search for quoted line breaks
+    if not data or data.isspace() or (quoted and f'{delimiter} "'.encode() in data):
         return None
     buffer = pa.py_buffer(data)  # no copy of the file, nor of it without its byte-order mark
     if data.startswith(_BOM):
         buffer = buffer.slice(len(_BOM))
+    # A blank line is read as a row of one empty cell, which a table of several columns
+    # refuses (pandas reads it then); in a table of one column it is a blank record.
+    parse = csv.ParseOptions(delimiter=delimiter, newlines_in_values=quoted, ignore_empty_lines=False)
     try:
         options = csv.ReadOptions(block_size=1 << 16, skip_rows=skip_rows)
-        parse = csv.ParseOptions(delimiter=delimiter, newlines_in_values=True)
         with csv.open_csv(buffer, read_options=options, parse_options=parse) as probe:
             names = probe.schema.names
         if len(set(names)) != len(names):
             return None
-        table = csv.read_csv(
+        return csv.read_csv(
             buffer,
             read_options=csv.ReadOptions(skip_rows=skip_rows),
             parse_options=parse,
@@ -494,7 +541,6 @@ def _read_csv_arrow(data: bytes, delimiter: str = ",", skip_rows: int = 0) -> pd
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    return table.to_pandas()
 
 
 def _normalise(header: str) -> str:
@@ -507,79 +553,6 @@ def _empty(column: Column, index: pd.Index) -> pd.Series:
     if column.kind == "date":
         return pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
     return pd.Series("", index=index, dtype=object)
-
-
-def _parse(cells: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
-    """Typed values and a mask of the cells that are not what the column expects."""
-    empty = cells == ""
-    bad = empty & (not column.nullable)
-    if column.kind in ("count", "money"):
-        # Excel may give a whole number as "300000.0"; "300.000" is Vietnamese grouping.
-        text = cells.where(~cells.str.fullmatch(r"\d+\.0"), cells.str.slice(0, -2))
-        well_formed = text.str.fullmatch(_INTEGER)
-        digits = text.where(well_formed & ~empty, "0").str.replace(".", "", regex=False)
-        values = digits.astype("int64")
-        bad |= (~well_formed & ~empty) | (values < 0)
-        return values, bad
-    if column.kind == "date":
-        values = _parse_dates(cells)
-        bad |= values.isna() & ~empty
-        return values, bad
-    if column.kind == "flag":
-        lowered = cells.str.lower()
-        bad |= ~lowered.isin(_TRUE | _FALSE) & ~empty
-        return lowered.isin(_TRUE), bad
-    if column.kind == "choice":
-        bad |= ~cells.isin(column.choices) & ~empty
-    return cells, bad
-
-
-def _parse_dates(cells: pd.Series) -> pd.Series:
-    # ISO (and Excel's "2021-05-17 00:00:00") or the Vietnamese day/month/year.
-    iso = pd.to_datetime(cells.str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
-    dmy = pd.to_datetime(cells, format="%d/%m/%Y", errors="coerce")
-    iso_shaped = cells.str.fullmatch(r"\d{4}-\d{2}-\d{2}( 00:00:00)?")
-    return iso.where(iso_shaped, dmy).astype("datetime64[ns]")
-
-
-def _expected(column: Column) -> str:
-    if column.kind == "choice":
-        return _("one of: {choices}").format(choices=", ".join(column.choices))
-    what = _(_EXPECTED[column.kind])
-    return what if column.nullable else _("{expected}; it must not be empty").format(expected=what)
-
-
-def _problems(path: Path, column: Column, cells: pd.Series, bad: pd.Series) -> list[DataProblem]:
-    rows = bad[bad].index
-    problems = [
-        DataProblem(path, _expected(column), row=int(row), column=column.name, found=cells[row])
-        for row in rows[:MAX_PROBLEMS_PER_COLUMN]
-    ]
-    if len(rows) > MAX_PROBLEMS_PER_COLUMN:
-        problems.append(
-            DataProblem(
-                path,
-                _("and {count} more rows like these").format(count=len(rows) - MAX_PROBLEMS_PER_COLUMN),
-                column=column.name,
-            )
-        )
-    return problems
-
-
-def _duplicates(path: Path, keys: pd.Series, name: str) -> list[DataProblem]:
-    repeated = keys[keys.duplicated(keep="first") & (keys != "")]
-    first_row = keys.reset_index().drop_duplicates(name).set_index(name)["row"]
-    return [
-        DataProblem(
-            path,
-            _("a unique {column}; {key!r} is already used in row {row}").format(
-                column=name, key=key, row=int(first_row[key])
-            ),
-            row=int(row),
-            column=name,
-        )
-        for row, key in list(repeated.items())[:MAX_PROBLEMS_PER_COLUMN]
-    ]
 
 
 def problems_where(

@@ -21,17 +21,20 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # pandas only for the annotations: forms and the CSV writers need none
+if TYPE_CHECKING:  # pandas and Arrow only for the annotations: forms and CSV writers need none
     import pandas as pd
+    import pyarrow as pa
 
 __all__ = [
     "FORMULA_STARTS",
     "clean",
+    "clean_array",
     "clean_cells",
     "csv_text",
     "neutralise",
     "plain",
     "restore",
+    "restore_array",
     "restore_cells",
 ]
 
@@ -66,13 +69,31 @@ def plain(value: str) -> str:
 
 
 def clean_cells(cells: pd.Series) -> pd.Series:
-    """:func:`clean` of every cell of a column of text; each distinct value is cleaned once,
-    and plain ASCII without double spaces (most cells) is not looked at."""
-    stripped = cells.str.strip()
-    suspect = ~stripped.str.isascii() | stripped.str.contains("  ", regex=False)
-    changes = {value: clean(value) for value in stripped[suspect].unique()}
-    changes = {value: new for value, new in changes.items() if new != value}
-    return stripped.replace(changes) if changes else stripped
+    """:func:`clean` of every cell of a column of text (see :func:`clean_array`)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    return pd.Series(clean_array(pa.array(cells, pa.large_string())), index=cells.index, dtype="str")
+
+
+def clean_array(cells: pa.Array) -> pa.Array:
+    """:func:`clean` of every cell of an Arrow array of text, with its ends trimmed of
+    whitespace; each distinct value is cleaned once, and plain ASCII without double spaces
+    (most cells) is not looked at."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    stripped = pc.utf8_trim_whitespace(cells)
+    suspect = pc.or_(pc.invert(pc.string_is_ascii(stripped)), pc.match_substring(stripped, "  "))
+    if not pc.any(suspect).as_py():
+        return stripped
+    encoded = pc.dictionary_encode(stripped.filter(suspect))
+    distinct = encoded.dictionary.to_pylist()
+    cleaned = [clean(value) for value in distinct]
+    if cleaned == distinct:  # text typed well: nothing to replace
+        return stripped
+    cleaned = pa.array(cleaned, stripped.type)
+    return pc.replace_with_mask(stripped, suspect, cleaned.take(encoded.indices))
 
 
 def neutralise(cell: str) -> str:
@@ -90,9 +111,19 @@ def restore(cell: str) -> str:
 
 
 def restore_cells(cells: pd.Series) -> pd.Series:
-    """:func:`restore` of every cell of a column."""
-    marked = cells.str.startswith(_MARK)
-    return cells.where(~marked, cells.str.slice(1)) if marked.any() else cells
+    """:func:`restore` of every cell of a column (see :func:`restore_array`)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    return pd.Series(restore_array(pa.array(cells, pa.large_string())), index=cells.index, dtype="str")
+
+
+def restore_array(cells: pa.Array) -> pa.Array:
+    """:func:`restore` of every cell of an Arrow array of text."""
+    import pyarrow.compute as pc
+
+    marked = pc.starts_with(cells, _MARK)
+    return pc.if_else(marked, pc.utf8_slice_codeunits(cells, 1), cells) if pc.any(marked).as_py() else cells
 
 
 def csv_text(

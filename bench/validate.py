@@ -41,7 +41,8 @@ def run(command: list[str]) -> tuple[float, float]:
     return elapsed, usage.ru_maxrss / 1024
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> dict:
+    """Measure and print; return the figures run_all.py tabulates."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--activities", type=int, default=1_000_000)
     parser.add_argument("--units", type=int, default=10_000)
@@ -49,7 +50,7 @@ def main() -> None:
     parser.add_argument(
         "--before", type=Path, help="the src/ folder of another version of reportkit, timed alongside"
     )
-    args = parser.parse_args()
+    args = parser.parse_args([] if argv is None else argv)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "scale"
         # In a process of its own: a child's peak RSS counts the parent it was forked from.
@@ -94,7 +95,17 @@ def main() -> None:
     print(f"validate / floor (pyarrow engine): {validate / arrow_floor:.2f}x")
     under = peaks["reportkit validate"] < 1024
     print(f"validate peak RSS under 1 GiB: {'yes' if under else 'no'}")
+    return {
+        "activities": args.activities,
+        "validate_s": validate,
+        "floor_s": floor,
+        "arrow_floor_s": arrow_floor,
+        "ratio": validate / floor,
+        "peak_rss_mib": peaks["reportkit validate"],
+        "floor_peak_rss_mib": peaks[next(iter(commands))],
+        "rounds_s": times,
+    }
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -12,7 +12,7 @@ repeated.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -22,13 +22,21 @@ import pyarrow.compute as pc
 from .exceptions import DataProblem
 from .i18n import N_, _
 
-if TYPE_CHECKING:
-    from .tables import Column
-
 __all__ = ["MAX_PROBLEMS_PER_COLUMN", "column_problems", "duplicates", "parse"]
 
 #: How many bad cells of one column are listed before the rest are counted.
 MAX_PROBLEMS_PER_COLUMN = 20
+
+
+class Column(Protocol):
+    """What the checks read of a :class:`reportkit.tables.Column` (named here, not imported:
+    tables imports this module)."""
+
+    name: str
+    kind: str
+    nullable: bool
+    choices: tuple[str, ...]
+
 
 _EXPECTED = {
     "text": N_("text"),

@@ -24,9 +24,11 @@ from __future__ import annotations
 
 import ast
 import atexit
+import contextlib
 import hashlib
 import json
 import os
+import queue
 import shutil
 import subprocess
 import tempfile
@@ -100,7 +102,9 @@ class Kernel:
         self._client.start_channels()
         await self._client.wait_for_ready(timeout=START_TIMEOUT)
         code = _WARM_UP.format(imports=_imports(self.notebook))
-        await self._quietly(f"exec({code!r}, {{}})", WARM_TIMEOUT)
+        # still importing after WARM_TIMEOUT: the run's own cells wait their turn behind it
+        with contextlib.suppress(queue.Empty):
+            await self._quietly(f"exec({code!r}, {{}})", WARM_TIMEOUT)
 
     async def _quietly(self, code: str, timeout: float) -> None:
         """Run ``code`` as a silent request: no output, no execution count, no history."""

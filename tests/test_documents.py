@@ -99,7 +99,9 @@ def test_plan_and_report_are_the_same_as_before_the_building_blocks():
     counts (issue 11), the charts' SVG naming the shipped face (issue 10), and the document model
     (issue 17: the page is the HTML view of the tree; the `rk-nobr` spans that kept
     hyphenated words whole against a WeasyPrint line-breaking bug are gone with WeasyPrint,
-    nothing else changed). A deliberate
+    nothing else changed), and the bar charts' value labels set 3 pt past their bars instead of
+    after a space that browsers and Typst drop (issue 20: two charts' SVG, so their
+    ``data-raster`` ids). A deliberate
     change to the documents updates these files in the same commit."""
     from reportkit.budget import budget_estimate
     from reportkit.campaign import load_campaign

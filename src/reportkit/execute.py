@@ -208,8 +208,6 @@ def _build_stale(
 ):
     from .campaign import CONFIG_FILE, load_campaign
     from .documents import check_needs
-    from .export import notebook_document
-    from .metadata import metadata_fields
     from .parameters import check_parameters, register_date_translator
     from .placeholders import check_written
 
@@ -249,7 +247,12 @@ def _build_stale(
             )
             for doc in docs
         }
+        for kernel in kernels.values():  # two cores: the kernels' start-up first, then this
+            kernel.wait()
         _prepare_exports(to)
+        from .export import notebook_document
+        from .metadata import metadata_fields
+
         figures: dict[str, Any] = {}
         executed, timings, exports = {}, {}, {}
         for doc in docs:  # each document's formats are written as soon as its notebook ran
@@ -296,8 +299,11 @@ def _build_stale(
 
 
 def _prepare_exports(to: Sequence[str]) -> None:
-    """While the kernels run, load what the exports need (the PDF engine and the shipped face
-    as Typst reads it, python-docx), so that the first notebook's formats start at once."""
+    """While the kernels run, load what the exports need (nbconvert, the PDF engine and the
+    shipped face as Typst reads it, python-docx), so that the first notebook's formats start
+    at once."""
+    from . import export  # noqa: F401 (nbconvert)
+
     if "pdf" in to:
         from .system import check_pdf_dependencies
 

@@ -169,6 +169,11 @@ class Kernel:
         self._thread.shutdown(wait=False)
         return future
 
+    def wait(self) -> None:
+        """Return when the kernel is started and warm, or failed to start (its run says why)."""
+        with contextlib.suppress(Exception):
+            self._ready.result()
+
     def usable(self) -> bool:
         """Not given a run, and starting or started without an error and still alive."""
         if self._given or self._closed:

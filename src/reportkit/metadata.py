@@ -291,23 +291,27 @@ class MetadataError(ReportkitError):
 def write_metadata(pdf: bytes, metadata: DocumentMetadata) -> bytes:
     """``pdf`` with ``metadata`` in its XMP under :data:`NAMESPACE`, its page count as
     ``PageAmount``; every other XMP entry, ``/Info``, the file identifier and the output
-    intent kept. The file is written anew (pypdf), so this belongs before any signature."""
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import NameObject, StreamObject
+    intent kept. Written as an incremental update (:mod:`reportkit.pdfupdate`) that replaces
+    the metadata stream, so this belongs before any signature."""
+    from pypdf import PdfReader
+    from pypdf.generic import DictionaryObject, IndirectObject, NameObject, StreamObject
+
+    from .pdfupdate import append_update
 
     reader = PdfReader(io.BytesIO(pdf))
     metadata = dataclasses.replace(metadata, page_amount=len(reader.pages))
-    old = reader.trailer["/Root"].get("/Metadata")
+    root = reader.trailer.raw_get("/Root")
+    old = root.get_object().raw_get("/Metadata") if "/Metadata" in root.get_object() else None
     packet = _with_fields(old.get_object().get_data() if old is not None else None, metadata)
-    writer = PdfWriter(clone_from=reader)
-    writer.pdf_header = reader.pdf_header  # pypdf would write its own (%PDF-1.3)
     stream = StreamObject()
     stream.set_data(packet)
     stream.update({NameObject("/Type"): NameObject("/Metadata"), NameObject("/Subtype"): NameObject("/XML")})
-    writer.root_object[NameObject("/Metadata")] = writer._add_object(stream)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    if isinstance(old, IndirectObject):  # the stream replaced where it is
+        return append_update(pdf, reader, {old.idnum: stream})
+    number = int(reader.trailer["/Size"])
+    catalog = DictionaryObject(root.get_object())
+    catalog[NameObject("/Metadata")] = IndirectObject(number, 0, reader)
+    return append_update(pdf, reader, {root.idnum: catalog, number: stream})
 
 
 def _with_fields(packet: bytes | None, metadata: DocumentMetadata) -> bytes:

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from ..exceptions import ReportkitError
 from ..i18n import _
+from ..pdfupdate import append_update
 from .model import Document, Header
 from .typst_markup import to_typst, typst_source
 
@@ -181,10 +182,8 @@ def signature_marks(pdf: bytes) -> dict[str, tuple[int, float, float]]:
 def _with_destinations(pdf: bytes, marks: dict[str, tuple[int, float, float]]) -> bytes:
     """``pdf`` with a ``/XYZ`` named destination at each mark, in an incremental update.
 
-    Written here rather than by pypdf's writer, whose incremental update drops the
-    ``/Info`` of the trailer: Typst's bytes stay as they were, followed by a new catalog
-    pointing to the destinations and a trailer repeating the document information and the
-    file identifier, so the PDF/A and PDF/UA claims hold and the same PDF gives the same bytes.
+    Typst's bytes stay as they were, followed by a new catalog pointing to the destinations
+    (:func:`reportkit.pdfupdate.append_update`).
     """
     from pypdf import PdfReader
     from pypdf.generic import (
@@ -194,7 +193,6 @@ def _with_destinations(pdf: bytes, marks: dict[str, tuple[int, float, float]]) -
         IndirectObject,
         NameObject,
         NullObject,
-        NumberObject,
         TextStringObject,
     )
 
@@ -223,34 +221,4 @@ def _with_destinations(pdf: bytes, marks: dict[str, tuple[int, float, float]]) -
     )
     names[NameObject("/Dests")] = IndirectObject(size, 0, reader)
     catalog[NameObject("/Names")] = IndirectObject(size + 1, 0, reader)
-
-    out = io.BytesIO()
-    out.write(pdf if pdf.endswith(b"\n") else pdf + b"\n")
-    offsets = {}
-    for number, node in ((root.idnum, catalog), (size, dests), (size + 1, names)):
-        offsets[number] = out.tell()
-        out.write(f"{number} 0 obj\n".encode())
-        node.write_to_stream(out)
-        out.write(b"\nendobj\n")
-    xref = out.tell()
-    out.write(f"xref\n{root.idnum} 1\n{offsets[root.idnum]:010d} 00000 n\r\n".encode())
-    out.write(f"{size} 2\n{offsets[size]:010d} 00000 n\r\n{offsets[size + 1]:010d} 00000 n\r\n".encode())
-    update = DictionaryObject(
-        {
-            NameObject("/Size"): NumberObject(size + 2),
-            NameObject("/Root"): root,
-            NameObject("/Prev"): NumberObject(_startxref(pdf)),
-        }
-    )
-    for key in ("/Info", "/ID"):
-        if key in trailer:
-            update[NameObject(key)] = trailer.raw_get(key)
-    out.write(b"trailer\n")
-    update.write_to_stream(out)
-    out.write(f"\nstartxref\n{xref}\n%%EOF\n".encode())
-    return out.getvalue()
-
-
-def _startxref(pdf: bytes) -> int:
-    """Where ``pdf``'s last cross-reference section starts."""
-    return int(re.findall(rb"startxref\s+(\d+)", pdf[-1024:])[-1])
+    return append_update(pdf, reader, {root.idnum: catalog, size: dests, size + 1: names})

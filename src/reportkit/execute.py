@@ -16,23 +16,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import logging
 import os
 import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from . import __version__, kernels, locking
+from . import __version__, locking
 from .exceptions import ExecutionError, ParameterError, ReportkitError
 from .i18n import _
-from .kernels import START_TIMEOUT
 from .outputs import (
     CAMPAIGN_FOLDER_KEY,
     FIGURES_FILE,
@@ -184,7 +180,9 @@ def build(
 def _build_kernels_first(campaign_dir, docs, documents, *args) -> None:
     """Start each stale document's kernel, which imports what its notebook imports while this
     process loads and checks the campaign (reportkit.kernels); then build them."""
-    ready = {doc: kernels.take(documents[doc].path) for doc in docs}
+    from .kernels import take
+
+    ready = {doc: take(documents[doc].path) for doc in docs}
     try:
         _build_stale(campaign_dir, docs, documents, *args, ready)
     finally:  # a kernel whose run never came (the campaign was refused) stops here
@@ -229,6 +227,9 @@ def _build_stale(
     # pool of two threads writes their attachments (the report's full activity list), then each
     # notebook's formats as soon as it ran: Typst sets a PDF without holding the GIL, so a PDF
     # and a Word file are written at the same time.
+    import tempfile
+    from concurrent.futures import ThreadPoolExecutor
+
     pool = ThreadPoolExecutor(max_workers=2)
     # made just before the block whose end removes it, so that Ctrl-C cannot leave it behind
     staging = Path(tempfile.mkdtemp(prefix=f"{campaign.id}-", dir=staging_root))
@@ -405,13 +406,20 @@ def _snapshot(campaign, out: Path) -> Path | None:
 CELL_TIMEOUT = int(os.environ.get("REPORTKIT_CELL_TIMEOUT", "600"))
 
 
-class _CheckedParameters(logging.Filter):
-    """Drops papermill's "Passed unknown parameter" warning. papermill cannot read annotations
+def _quiet_papermill() -> None:
+    """Drop papermill's "Passed unknown parameter" warning. papermill cannot read annotations
     such as ``int | None`` and calls those parameters unknown; reportkit has already checked
     every name against the same cell (:mod:`reportkit.parameters`)."""
+    import logging
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not record.getMessage().startswith("Passed unknown parameter")
+    log = logging.getLogger("papermill")
+    if not any(getattr(f, "reportkit", False) for f in log.filters):
+
+        def checked(record: logging.LogRecord) -> bool:
+            return not record.getMessage().startswith("Passed unknown parameter")
+
+        checked.reportkit = True  # type: ignore[attr-defined]
+        log.addFilter(checked)
 
 
 def _execute(manager, notebook: Path, output: Path, campaign, params: Mapping[str, Any], target: Path):
@@ -421,12 +429,11 @@ def _execute(manager, notebook: Path, output: Path, campaign, params: Mapping[st
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    from .kernels import START_TIMEOUT
     from .parameters import for_papermill, register_date_translator
 
     register_date_translator()
-    papermill_log = logging.getLogger("papermill")
-    if not any(isinstance(f, _CheckedParameters) for f in papermill_log.filters):
-        papermill_log.addFilter(_CheckedParameters())
+    _quiet_papermill()
     parameters = {"campaign": str(campaign.folder.resolve()), **for_papermill(params)}
     try:
         executed = papermill.execute_notebook(

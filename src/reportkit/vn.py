@@ -13,8 +13,6 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from babel.numbers import format_decimal
-
 from .i18n import _
 
 __all__ = [
@@ -203,6 +201,8 @@ def amount_in_words(n: int) -> str:
 
 def format_vnd(n: int) -> str:
     """An amount in figures, thousands grouped with ``.``: ``format_vnd(300000) == "300.000"``."""
+    from babel.numbers import format_decimal  # its locale data: not for a rebuild with nothing to do
+
     return format_decimal(_as_integer(n), locale="vi_VN", group_separator=True)
 
 

@@ -201,10 +201,31 @@ def write_activities(
             with package.open(f"xl/worksheets/sheet{number}.xml", "w", force_zip64=True) as sheet:
                 sheet.write(_sheet_head().encode())
                 stop = min(first + sheet_rows, total)
-                for start in range(first, stop, CHUNK_ROWS):
-                    sheet.write(_rows_xml(table.slice(start, min(CHUNK_ROWS, stop - start))))
+                chunks = (
+                    table.slice(start, min(CHUNK_ROWS, stop - start))
+                    for start in range(first, stop, CHUNK_ROWS)
+                )
+                for xml in _one_ahead(_rows_xml, chunks):
+                    sheet.write(xml)
                 sheet.write(b"</sheetData></worksheet>")
     return path
+
+
+def _one_ahead(function, items):
+    """``function(item)`` for each item, the next one made on a thread while the caller uses
+    this one: the rows' XML is made by Arrow and compressed by zlib, and both let go of the
+    GIL, so the two overlap; two chunks at most are held at once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        coming = None
+        for item in items:
+            made = pool.submit(function, item)
+            if coming is not None:
+                yield coming.result()
+            coming = made
+        if coming is not None:
+            yield coming.result()
 
 
 def _content_types(sheets: int) -> str:

@@ -160,8 +160,8 @@ def generated(r: dict) -> list[str]:
         *(f"- {key}: {value}" for key, value in r["machine"].items()),
         f"- load average (1/5/15 min) before: {before['load_1min']:.1f} / {before['load_5min']:.1f} / "
         f"{before['load_15min']:.1f}; after: {after['load_1min']:.1f} / {after['load_5min']:.1f} / "
-        f"{after['load_15min']:.1f} on {after['cores']} cores (above the core count, other work shared "
-        "the machine)",
+        f"{after['load_15min']:.1f} on {after['cores']} cores (before: whether other work shared the "
+        "machine, a quiet one is under 1 per core; after: mostly the benchmarks' own processes)",
         "",
         "## Results",
         "",

@@ -169,6 +169,12 @@ def test_a_closed_pipe_ends_the_command_quietly(args):
     assert (result.returncode, result.stderr) == (0, "")
 
 
+def _ctrl_c_heard() -> None:
+    """In the child: SIGINT as a terminal's foreground job has it. A job that a shell started in
+    the background (`make test &`) inherits SIGINT ignored, and Python then keeps ignoring it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.kernel
 @pytest.mark.parametrize("after", [0.0, 1.5])  # as staging begins; while a kernel runs
 def test_ctrl_c_is_one_message_exit_130_and_the_last_good_outputs_stay(copy, after, tmp_path):
@@ -190,6 +196,7 @@ def test_ctrl_c_is_one_message_exit_130_and_the_last_good_outputs_stay(copy, aft
         text=True,
         cwd=ROOT,
         start_new_session=True,  # its own process group, as a terminal's foreground job is
+        preexec_fn=_ctrl_c_heard,
     )
     deadline = time.monotonic() + 120
     while not (staging.is_dir() and any(staging.iterdir())) and time.monotonic() < deadline:

@@ -81,3 +81,22 @@ def build_campaign(campaign: Path, out: Path, *options: str) -> Path:
 def build_sample(out: Path, *options: str) -> Path:
     """Build the sample campaign into ``out`` with the real command; its output folder."""
     return build_campaign(SAMPLE, out, *options)
+
+
+#: An environment variable a test sets on the processes it starts, to find them (and their
+#: kernels) among the machine's afterwards.
+MARK = "REPORTKIT_TEST_MARK"
+
+
+def marked(token: str) -> list:
+    """Every live process whose environment carries ``token`` under :data:`MARK`."""
+    import psutil
+
+    found = []
+    for process in psutil.process_iter():
+        try:
+            if process.environ().get(MARK) == token:
+                found.append(process)
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            continue
+    return found

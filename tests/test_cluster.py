@@ -14,24 +14,11 @@ from pathlib import Path
 import psutil
 import pytest
 
-from .conftest import ROOT, SAMPLE
+from .conftest import MARK, ROOT, SAMPLE, marked
 
 pytestmark = [pytest.mark.cluster, pytest.mark.kernel]
 
 BIN = Path(sys.executable).parent
-MARK = "REPORTKIT_TEST_CLUSTER"  # in the environment of every process this file starts
-
-
-def marked(token: str) -> list[psutil.Process]:
-    """Every live process whose environment carries ``token``: the cluster's and their kernels."""
-    found = []
-    for process in psutil.process_iter():
-        try:
-            if process.environ().get(MARK) == token:
-                found.append(process)
-        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
-            continue
-    return found
 
 
 def kernels(token: str) -> list[psutil.Process]:

@@ -22,7 +22,7 @@ import pytest
 
 from reportkit import kernels
 
-from .conftest import SAMPLE
+from .conftest import MARK, SAMPLE, marked
 
 pytestmark = pytest.mark.kernel
 
@@ -227,18 +227,3 @@ def test_a_build_leaves_no_kernel_and_its_notebook_counts_from_one(tmp_path):
     counts = [cell.execution_count for cell in nb.cells if cell.cell_type == "code"]
     assert counts == list(range(1, len(counts) + 1))
     assert marked(token) == []  # the kernel stopped with its run, not orphaned
-
-
-MARK = "REPORTKIT_TEST_KERNELS"
-
-
-def marked(token: str) -> list[psutil.Process]:
-    """Live processes whose environment carries ``token``."""
-    found = []
-    for process in psutil.process_iter():
-        try:
-            if process.environ().get(MARK) == token:
-                found.append(process)
-        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
-            continue
-    return found

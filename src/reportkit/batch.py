@@ -22,7 +22,7 @@ import yaml
 from .exceptions import DataError, DataProblem, ReportkitError
 from .i18n import _
 from .paths import slug
-from .runs import Outcome, Run, progress_bar, run_one, spares_for
+from .runs import Outcome, Run, more_to_come, progress_bar, run_one
 
 __all__ = ["Outcome", "Run", "district_runs", "grid_runs", "run_batch"]
 
@@ -144,7 +144,7 @@ def run_batch(
                 str(out),
                 force,
                 str(notebooks) if notebooks else None,
-                spares_for(index, len(runs), jobs, 1),
+                1 if more_to_come(index, len(runs), jobs) else 0,
             )
             for index, run in enumerate(runs)
         ]

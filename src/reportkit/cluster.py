@@ -31,7 +31,7 @@ from pathlib import Path
 
 from .exceptions import ReportkitError
 from .i18n import _
-from .runs import Outcome, Run, progress_bar, run_one, spares_for
+from .runs import Outcome, Run, more_to_come, progress_bar, run_one
 
 __all__ = ["ClusterError", "SharedFolderError", "run_on_cluster"]
 
@@ -191,7 +191,7 @@ def run_on_cluster(
                 str(out),
                 force,
                 str(Path(notebooks).resolve()) if notebooks else None,
-                attempts[run.variant] == 1 and spares_for(order[run.variant], len(runs), slots, 1) > 0,
+                attempts[run.variant] == 1 and more_to_come(order[run.variant], len(runs), slots),
                 key=f"reportkit-{batch_id}-{run.variant}-{attempts[run.variant]}",
                 pure=False,
             )

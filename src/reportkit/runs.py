@@ -16,7 +16,7 @@ from typing import Any
 from .exceptions import FileSystemError, ReportkitError
 from .i18n import _
 
-__all__ = ["Outcome", "Run", "progress_bar", "run_one", "spares_for"]
+__all__ = ["Outcome", "Run", "more_to_come", "progress_bar", "run_one"]
 
 
 @dataclass(frozen=True)
@@ -97,11 +97,11 @@ def run_one(
     return Outcome(run.variant, ok=True, reused=doc in result.reused, paths=tuple(result.files.get(doc, ())))
 
 
-def spares_for(index: int, runs: int, slots: int, per_process: int) -> int:
-    """How many kernels the process running run ``index`` of ``runs`` should keep warm: its
-    own share of the slots (``per_process``) while at least one run is left for every slot after
-    this one, none for the last runs of the batch (a spare nobody takes costs a start)."""
-    return per_process if index + slots < runs else 0
+def more_to_come(index: int, runs: int, slots: int) -> bool:
+    """Whether run ``index`` of ``runs``, on one of ``slots`` running at once, is likely to be
+    followed by another in its process: not for the last runs of a batch, so that no kernel is
+    warmed for a run that never comes."""
+    return index + slots < runs
 
 
 def progress_bar(runs: Sequence[Run], doc: str, progress: bool):
